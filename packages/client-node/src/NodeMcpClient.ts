@@ -1,0 +1,45 @@
+/**
+ * Ready-made Node.js layers for `McpClient`: they bring the Node command
+ * executor, so a stdio, HTTP or in-process server needs nothing else.
+ *
+ * @since 0.1.0
+ */
+import * as McpClient from "@effect-mcp/client/McpClient"
+import type { McpError } from "@effect-mcp/client/McpError"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import type * as CommandExecutor from "@effect/platform/CommandExecutor"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
+
+/**
+ * The services a connection source needs once Node provides its own.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type NodeSourceContext<S> = Exclude<McpClient.SourceContext<S>, CommandExecutor.CommandExecutor>
+
+/**
+ * An `McpClient` layer for any connection source, with Node's command executor provided.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = <S extends McpClient.ConnectionSource>(
+  source: S,
+  options?: McpClient.Options
+): Layer.Layer<McpClient.McpClient, McpError, NodeSourceContext<S>> =>
+  McpClient.layer(source, options).pipe(Layer.provide(NodeContext.layer)) as any
+
+/**
+ * Builds a client in the current scope, with Node's command executor provided.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = <S extends McpClient.ConnectionSource>(
+  source: S,
+  options?: McpClient.Options
+): Effect.Effect<McpClient.Service, McpError, Scope.Scope | NodeSourceContext<S>> =>
+  McpClient.make(source, options).pipe(Effect.provide(NodeContext.layer)) as any

@@ -1,0 +1,538 @@
+/**
+ * The MCP client service. One client holds at most one initialized session,
+ * shared by every user: the first to connect opens it (concurrent first users
+ * cause one `initialize`), the last to leave closes it. Every operation is an
+ * `Effect` that fails with a typed `McpError`.
+ *
+ * @since 0.1.0
+ */
+import type * as CommandExecutor from "@effect/platform/CommandExecutor"
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Predicate from "effect/Predicate"
+import type * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import * as internal from "./internal/client.js"
+import * as source from "./internal/source.js"
+import type { McpError, NotConnected, TransportError } from "./McpError.js"
+import type * as McpSchema from "./McpSchema.js"
+import type * as StdioTransport from "./StdioTransport.js"
+import type * as Transport from "./Transport.js"
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export type TypeId = "~@effect-mcp/client/McpClient"
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export const TypeId: TypeId = internal.TypeId
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class McpClient extends Context.Tag("@effect-mcp/client/McpClient")<McpClient, Service>() {}
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isMcpClient = (u: unknown): u is Service => Predicate.hasProperty(u, TypeId)
+
+/**
+ * Per-request settings.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RequestOptions {
+  /** Time allowed without a response or a progress notification (default: the client's `requestTimeout`). */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** A cap on the whole request, however much progress arrives. */
+  readonly totalTimeout?: Duration.DurationInput | undefined
+  /** Receives this request's progress notifications, in order, before the request completes. */
+  readonly onProgress?: ((progress: McpSchema.Progress) => Effect.Effect<void>) | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface CallToolOptions<A = never, I = never> extends RequestOptions {
+  /** Decode `structuredContent` with this schema and return the decoded value. */
+  readonly outputSchema?: Schema.Schema<A, I> | undefined
+}
+
+/**
+ * The operations of a connected client.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  readonly [TypeId]: TypeId
+
+  /** Holds the shared session for the current scope, opening it if nobody holds it. */
+  readonly connect: Effect.Effect<void, McpError, Scope.Scope>
+  readonly isConnected: Effect.Effect<boolean>
+  readonly initializeResult: Effect.Effect<McpSchema.InitializeResult, NotConnected>
+  readonly serverCapabilities: Effect.Effect<McpSchema.ServerCapabilities, NotConnected>
+  /** A new, independent client with the same configuration and its own session. */
+  readonly fresh: Effect.Effect<Service, McpError, Scope.Scope>
+  /** Any request, for methods this client has no operation for; returns the raw result. */
+  readonly request: (
+    method: string,
+    params?: Record<string, unknown> | undefined,
+    options?: RequestOptions
+  ) => Effect.Effect<unknown, McpError>
+
+  /** Every tool, walking all pages. */
+  readonly listTools: Effect.Effect<ReadonlyArray<McpSchema.Tool>, McpError>
+  readonly listToolsRaw: (cursor?: string | undefined) => Effect.Effect<McpSchema.ListToolsResult, McpError>
+  /**
+   * Calls a tool. Fails with `ToolError` when the result has `isError: true`.
+   * With `outputSchema`, returns the decoded `structuredContent`.
+   */
+  readonly callTool: {
+    <A, I>(
+      name: string,
+      args: Record<string, unknown> | undefined,
+      options: CallToolOptions<A, I> & { readonly outputSchema: Schema.Schema<A, I> }
+    ): Effect.Effect<A, McpError>
+    (
+      name: string,
+      args?: Record<string, unknown> | undefined,
+      options?: RequestOptions
+    ): Effect.Effect<McpSchema.CallToolResult, McpError>
+  }
+  /** Calls a tool and returns its result as data, `isError` included. */
+  readonly callToolRaw: (
+    name: string,
+    args?: Record<string, unknown> | undefined,
+    options?: RequestOptions
+  ) => Effect.Effect<McpSchema.CallToolResult, McpError>
+
+  readonly listResources: Effect.Effect<ReadonlyArray<McpSchema.Resource>, McpError>
+  readonly listResourcesRaw: (cursor?: string | undefined) => Effect.Effect<McpSchema.ListResourcesResult, McpError>
+  readonly listResourceTemplates: Effect.Effect<ReadonlyArray<McpSchema.ResourceTemplate>, McpError>
+  readonly listResourceTemplatesRaw: (
+    cursor?: string | undefined
+  ) => Effect.Effect<McpSchema.ListResourceTemplatesResult, McpError>
+  readonly readResource: (
+    uri: string,
+    options?: RequestOptions
+  ) => Effect.Effect<ReadonlyArray<McpSchema.ResourceContents>, McpError>
+  readonly readResourceRaw: (
+    uri: string,
+    options?: RequestOptions
+  ) => Effect.Effect<McpSchema.ReadResourceResult, McpError>
+  readonly subscribe: (uri: string) => Effect.Effect<void, McpError>
+  readonly unsubscribe: (uri: string) => Effect.Effect<void, McpError>
+
+  readonly listPrompts: Effect.Effect<ReadonlyArray<McpSchema.Prompt>, McpError>
+  readonly listPromptsRaw: (cursor?: string | undefined) => Effect.Effect<McpSchema.ListPromptsResult, McpError>
+  readonly getPrompt: (
+    name: string,
+    args?: Record<string, string> | undefined,
+    options?: RequestOptions
+  ) => Effect.Effect<McpSchema.GetPromptResult, McpError>
+
+  /** Asks the server to complete an argument of a prompt or resource template. */
+  readonly complete: (
+    reference: McpSchema.CompletionReference,
+    argument: { readonly name: string; readonly value: string },
+    options?: { readonly context?: Record<string, string> | undefined }
+  ) => Effect.Effect<McpSchema.CompleteResult["completion"], McpError>
+
+  readonly ping: Effect.Effect<void, McpError>
+  readonly setLoggingLevel: (level: McpSchema.LoggingLevel) => Effect.Effect<void, McpError>
+  readonly sendRootsListChanged: Effect.Effect<void, NotConnected | TransportError>
+  readonly cancel: (
+    requestId: McpSchema.RequestId,
+    reason?: string | undefined
+  ) => Effect.Effect<void, NotConnected | TransportError>
+  readonly sendProgress: (
+    progressToken: McpSchema.ProgressToken,
+    progress: McpSchema.Progress
+  ) => Effect.Effect<void, NotConnected | TransportError>
+}
+
+/**
+ * How a client is built.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** Sent in `initialize` (default `{ name: "effect-mcp", version }`). */
+  readonly clientInfo?: McpSchema.Implementation | undefined
+  readonly capabilities?: McpSchema.ClientCapabilities | undefined
+  /** Default idle limit of every request (default 60 seconds). */
+  readonly requestTimeout?: Duration.DurationInput | undefined
+  /** Limit on the `initialize` handshake (default 30 seconds). */
+  readonly initTimeout?: Duration.DurationInput | undefined
+  /** Keep the session this long after its last user leaves (default: close at once). */
+  readonly idleTimeToLive?: Duration.DurationInput | undefined
+  /**
+   * `true` (the default): the client connects when built and holds a session
+   * for its whole lifetime. `false`: users hold sessions with `connect`.
+   */
+  readonly autoConnect?: boolean | undefined
+  /** Stop a list walk after this many pages (default 1000). */
+  readonly maxPages?: number | undefined
+  /** Wrap every operation in a span named `McpClient.<operation>` (default false: spans cost on the hot path). */
+  readonly spans?: boolean | undefined
+}
+
+/**
+ * Where the server is. Inferred the way FastMCP does it:
+ *
+ * - an `http(s)://` URL: Streamable HTTP, or legacy SSE when the path ends in `/sse`;
+ * - a path to a `.js`/`.mjs`/`.ts`/`.py` script: stdio, run with the matching interpreter;
+ * - `{ command, args, env, cwd }`: stdio; `{ url, transport, headers }`: HTTP;
+ * - `{ mcpServers: {...} }` as in `mcp.json` files (with `server` to pick one of several);
+ * - an SDK `McpServer` (or low-level `Server`): in memory, in this process;
+ * - a `Transport.Connect` effect: any transport of your own.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ConnectionSource =
+  | string
+  | URL
+  | StdioTransport.StdioOptions
+  | HttpSource
+  | ServersConfig
+  | SdkServerLike
+  | Transport.Connect<any>
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type HttpSource = source.HttpSource
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ServersConfig = source.ServersConfig
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type SdkServerLike = source.SdkServerLike
+
+/**
+ * What a connection source needs from the environment: stdio sources need a
+ * `CommandExecutor`, URLs and in-process servers nothing.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type SourceContext<S> = source.SourceContext<S>
+
+/**
+ * The transport a connection source stands for.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const transportFor: <S extends ConnectionSource>(source: S) => Transport.Connect<SourceContext<S>> =
+  source.toConnect
+
+/**
+ * Builds a client in the current scope. With `autoConnect` (the default) it
+ * connects at once and holds its session until the scope closes.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = <S extends ConnectionSource>(
+  source: S,
+  options?: Options
+): Effect.Effect<Service, McpError, Scope.Scope | SourceContext<S>> => internal.make(transportFor(source), options)
+
+/**
+ * The client as a layer.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = <S extends ConnectionSource>(
+  source: S,
+  options?: Options
+): Layer.Layer<McpClient, McpError, SourceContext<S>> => Layer.scoped(McpClient, make(source, options))
+
+/**
+ * A stdio client layer, for when the command is known.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerStdio = (
+  stdio: StdioTransport.StdioOptions,
+  options?: Options
+): Layer.Layer<McpClient, McpError, CommandExecutor.CommandExecutor> => layer(stdio, options)
+
+// -----------------------------------------------------------------------------
+// accessors
+// -----------------------------------------------------------------------------
+
+/**
+ * Holds the shared session for the current scope.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const connect: Effect.Effect<void, McpError, McpClient | Scope.Scope> = Effect.flatMap(
+  McpClient,
+  (client) => client.connect
+)
+
+/**
+ * @since 0.1.0
+ * @category accessors
+ */
+export const isConnected: Effect.Effect<boolean, never, McpClient> = Effect.flatMap(
+  McpClient,
+  (client) => client.isConnected
+)
+
+/**
+ * @since 0.1.0
+ * @category accessors
+ */
+export const initializeResult: Effect.Effect<McpSchema.InitializeResult, NotConnected, McpClient> = Effect.flatMap(
+  McpClient,
+  (client) => client.initializeResult
+)
+
+/**
+ * @since 0.1.0
+ * @category accessors
+ */
+export const serverCapabilities: Effect.Effect<McpSchema.ServerCapabilities, NotConnected, McpClient> = Effect
+  .flatMap(McpClient, (client) => client.serverCapabilities)
+
+/**
+ * @since 0.1.0
+ * @category accessors
+ */
+export const fresh: Effect.Effect<Service, McpError, McpClient | Scope.Scope> = Effect.flatMap(
+  McpClient,
+  (client) => client.fresh
+)
+
+/**
+ * @since 0.1.0
+ * @category accessors
+ */
+export const request = (
+  method: string,
+  params?: Record<string, unknown> | undefined,
+  options?: RequestOptions
+): Effect.Effect<unknown, McpError, McpClient> =>
+  Effect.flatMap(McpClient, (client) => client.request(method, params, options))
+
+/**
+ * @since 0.1.0
+ * @category tools
+ */
+export const listTools: Effect.Effect<ReadonlyArray<McpSchema.Tool>, McpError, McpClient> = Effect.flatMap(
+  McpClient,
+  (client) => client.listTools
+)
+
+/**
+ * @since 0.1.0
+ * @category tools
+ */
+export const listToolsRaw = (cursor?: string): Effect.Effect<McpSchema.ListToolsResult, McpError, McpClient> =>
+  Effect.flatMap(McpClient, (client) => client.listToolsRaw(cursor))
+
+/**
+ * Calls a tool. Fails with `ToolError` when the result has `isError: true`.
+ * With `outputSchema`, returns the decoded `structuredContent`.
+ *
+ * @since 0.1.0
+ * @category tools
+ */
+export const callTool: {
+  <A, I>(
+    name: string,
+    args: Record<string, unknown> | undefined,
+    options: CallToolOptions<A, I> & { readonly outputSchema: Schema.Schema<A, I> }
+  ): Effect.Effect<A, McpError, McpClient>
+  (
+    name: string,
+    args?: Record<string, unknown> | undefined,
+    options?: RequestOptions
+  ): Effect.Effect<McpSchema.CallToolResult, McpError, McpClient>
+} =
+  ((name: string, args?: Record<string, unknown>, options?: CallToolOptions<any, any>) =>
+    Effect.flatMap(McpClient, (client) => client.callTool(name, args, options as any))) as any
+
+/**
+ * @since 0.1.0
+ * @category tools
+ */
+export const callToolRaw = (
+  name: string,
+  args?: Record<string, unknown> | undefined,
+  options?: RequestOptions
+): Effect.Effect<McpSchema.CallToolResult, McpError, McpClient> =>
+  Effect.flatMap(McpClient, (client) => client.callToolRaw(name, args, options))
+
+/**
+ * @since 0.1.0
+ * @category resources
+ */
+export const listResources: Effect.Effect<ReadonlyArray<McpSchema.Resource>, McpError, McpClient> = Effect.flatMap(
+  McpClient,
+  (client) => client.listResources
+)
+
+/**
+ * @since 0.1.0
+ * @category resources
+ */
+export const listResourcesRaw = (cursor?: string): Effect.Effect<McpSchema.ListResourcesResult, McpError, McpClient> =>
+  Effect.flatMap(McpClient, (client) => client.listResourcesRaw(cursor))
+
+/**
+ * @since 0.1.0
+ * @category resources
+ */
+export const listResourceTemplates: Effect.Effect<ReadonlyArray<McpSchema.ResourceTemplate>, McpError, McpClient> =
+  Effect.flatMap(McpClient, (client) => client.listResourceTemplates)
+
+/**
+ * @since 0.1.0
+ * @category resources
+ */
+export const listResourceTemplatesRaw = (
+  cursor?: string
+): Effect.Effect<McpSchema.ListResourceTemplatesResult, McpError, McpClient> =>
+  Effect.flatMap(McpClient, (client) => client.listResourceTemplatesRaw(cursor))
+
+/**
+ * @since 0.1.0
+ * @category resources
+ */
+export const readResource = (
+  uri: string,
+  options?: RequestOptions
+): Effect.Effect<ReadonlyArray<McpSchema.ResourceContents>, McpError, McpClient> =>
+  Effect.flatMap(McpClient, (client) => client.readResource(uri, options))
+
+/**
+ * @since 0.1.0
+ * @category resources
+ */
+export const readResourceRaw = (
+  uri: string,
+  options?: RequestOptions
+): Effect.Effect<McpSchema.ReadResourceResult, McpError, McpClient> =>
+  Effect.flatMap(McpClient, (client) => client.readResourceRaw(uri, options))
+
+/**
+ * @since 0.1.0
+ * @category resources
+ */
+export const subscribe = (uri: string): Effect.Effect<void, McpError, McpClient> =>
+  Effect.flatMap(McpClient, (client) => client.subscribe(uri))
+
+/**
+ * @since 0.1.0
+ * @category resources
+ */
+export const unsubscribe = (uri: string): Effect.Effect<void, McpError, McpClient> =>
+  Effect.flatMap(McpClient, (client) => client.unsubscribe(uri))
+
+/**
+ * @since 0.1.0
+ * @category prompts
+ */
+export const listPrompts: Effect.Effect<ReadonlyArray<McpSchema.Prompt>, McpError, McpClient> = Effect.flatMap(
+  McpClient,
+  (client) => client.listPrompts
+)
+
+/**
+ * @since 0.1.0
+ * @category prompts
+ */
+export const listPromptsRaw = (cursor?: string): Effect.Effect<McpSchema.ListPromptsResult, McpError, McpClient> =>
+  Effect.flatMap(McpClient, (client) => client.listPromptsRaw(cursor))
+
+/**
+ * @since 0.1.0
+ * @category prompts
+ */
+export const getPrompt = (
+  name: string,
+  args?: Record<string, string> | undefined,
+  options?: RequestOptions
+): Effect.Effect<McpSchema.GetPromptResult, McpError, McpClient> =>
+  Effect.flatMap(McpClient, (client) => client.getPrompt(name, args, options))
+
+/**
+ * @since 0.1.0
+ * @category completion
+ */
+export const complete = (
+  reference: McpSchema.CompletionReference,
+  argument: { readonly name: string; readonly value: string },
+  options?: { readonly context?: Record<string, string> | undefined }
+): Effect.Effect<McpSchema.CompleteResult["completion"], McpError, McpClient> =>
+  Effect.flatMap(McpClient, (client) => client.complete(reference, argument, options))
+
+/**
+ * @since 0.1.0
+ * @category utilities
+ */
+export const ping: Effect.Effect<void, McpError, McpClient> = Effect.flatMap(McpClient, (client) => client.ping)
+
+/**
+ * @since 0.1.0
+ * @category logging
+ */
+export const setLoggingLevel = (level: McpSchema.LoggingLevel): Effect.Effect<void, McpError, McpClient> =>
+  Effect.flatMap(McpClient, (client) => client.setLoggingLevel(level))
+
+/**
+ * @since 0.1.0
+ * @category notifications
+ */
+export const sendRootsListChanged: Effect.Effect<void, NotConnected | TransportError, McpClient> = Effect.flatMap(
+  McpClient,
+  (client) => client.sendRootsListChanged
+)
+
+/**
+ * @since 0.1.0
+ * @category notifications
+ */
+export const cancel = (
+  requestId: McpSchema.RequestId,
+  reason?: string
+): Effect.Effect<void, NotConnected | TransportError, McpClient> =>
+  Effect.flatMap(McpClient, (client) => client.cancel(requestId, reason))
+
+/**
+ * @since 0.1.0
+ * @category notifications
+ */
+export const sendProgress = (
+  progressToken: McpSchema.ProgressToken,
+  progress: McpSchema.Progress
+): Effect.Effect<void, NotConnected | TransportError, McpClient> =>
+  Effect.flatMap(McpClient, (client) => client.sendProgress(progressToken, progress))

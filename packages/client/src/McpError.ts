@@ -1,0 +1,286 @@
+/**
+ * The typed errors of an MCP client. Each is a separate tagged class so that
+ * `Effect.catchTag` can pick one out; `McpError` is their union.
+ *
+ * @since 0.1.0
+ */
+import * as Duration from "effect/Duration"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export const TypeId: unique symbol = Symbol.for("@effect-mcp/client/McpError")
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * An operation was called while the client holds no session: it was closed, or
+ * it was built for explicit connection and nobody has connected yet.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class NotConnected extends Schema.TaggedError<NotConnected>("@effect-mcp/client/NotConnected")(
+  "NotConnected",
+  {
+    operation: Schema.String,
+    hint: Schema.String
+  }
+) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `Cannot run "${this.operation}": the MCP client is not connected. ${this.hint}`
+  }
+}
+
+/**
+ * `tools/call` was answered with `isError: true`: the tool ran and reported a
+ * failure (as opposed to the server rejecting the request).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ToolError extends Schema.TaggedError<ToolError>("@effect-mcp/client/ToolError")("ToolError", {
+  tool: Schema.String,
+  content: Schema.Array(Schema.Unknown),
+  structuredContent: Schema.optional(Schema.Unknown)
+}) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+
+  /**
+   * The text parts of the tool's result, joined by newlines.
+   *
+   * @since 0.1.0
+   */
+  get text(): string {
+    return this.content
+      .flatMap((part) =>
+        Predicate.hasProperty(part, "type") && part.type === "text" && Predicate.hasProperty(part, "text") &&
+          typeof part.text === "string"
+          ? [part.text]
+          : []
+      )
+      .join("\n")
+  }
+
+  /** @since 0.1.0 */
+  override get message(): string {
+    const text = this.text
+    return `Tool "${this.tool}" reported an error${text.length > 0 ? `: ${text}` : " (no text content)"}`
+  }
+}
+
+/**
+ * The server answered a request with a JSON-RPC error.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class McpRpcError extends Schema.TaggedError<McpRpcError>("@effect-mcp/client/McpRpcError")("McpRpcError", {
+  method: Schema.String,
+  code: Schema.Number,
+  description: Schema.String,
+  data: Schema.optional(Schema.Unknown)
+}) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `The server rejected "${this.method}" with JSON-RPC error ${this.code} (${
+      rpcErrorName(this.code)
+    }): ${this.description}`
+  }
+}
+
+const rpcErrorName = (code: number): string => {
+  switch (code) {
+    case -32700:
+      return "parse error"
+    case -32600:
+      return "invalid request"
+    case -32601:
+      return "method not found"
+    case -32602:
+      return "invalid params"
+    case -32603:
+      return "internal error"
+    case -32002:
+      return "resource not found"
+    case -32042:
+      return "URL elicitation required"
+    default:
+      return "server error"
+  }
+}
+
+/**
+ * A request passed its deadline. The client sent `notifications/cancelled`
+ * for it (except for `initialize`, which the specification forbids cancelling).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TimeoutError extends Schema.TaggedError<TimeoutError>("@effect-mcp/client/TimeoutError")("TimeoutError", {
+  method: Schema.String,
+  timeout: Schema.DurationFromSelf,
+  kind: Schema.Literal("idle", "total")
+}) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+
+  /** @since 0.1.0 */
+  override get message(): string {
+    const limit = Duration.format(this.timeout)
+    return this.kind === "idle"
+      ? `"${this.method}" got no response or progress within ${limit}; the request was cancelled. ` +
+        `Raise the timeout for this call (option "timeout") if the server needs longer.`
+      : `"${this.method}" did not finish within its total limit of ${limit}; the request was cancelled.`
+  }
+}
+
+/**
+ * Why a transport failed.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type TransportErrorReason = "Spawn" | "Connect" | "Write" | "Read" | "Closed" | "SessionExpired"
+
+/**
+ * The connection to the server failed: it could not be started or reached, a
+ * write or read failed, it closed, or an HTTP session expired. For a stdio
+ * server, `stderr` holds the last lines it printed.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TransportError extends Schema.TaggedError<TransportError>("@effect-mcp/client/TransportError")(
+  "TransportError",
+  {
+    reason: Schema.Literal("Spawn", "Connect", "Write", "Read", "Closed", "SessionExpired"),
+    description: Schema.String,
+    stderr: Schema.optional(Schema.Array(Schema.String)),
+    cause: Schema.optional(Schema.Defect)
+  }
+) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+
+  /** @since 0.1.0 */
+  override get message(): string {
+    const tail = this.stderr !== undefined && this.stderr.length > 0
+      ? `\nLast lines the server wrote to stderr:\n  ${this.stderr.join("\n  ")}`
+      : ""
+    return `${transportReasonText[this.reason]}: ${this.description}${tail}`
+  }
+}
+
+const transportReasonText: Record<TransportErrorReason, string> = {
+  Spawn: "Could not start the MCP server",
+  Connect: "Could not connect to the MCP server",
+  Write: "Could not send a message to the MCP server",
+  Read: "Could not read from the MCP server",
+  Closed: "The connection to the MCP server closed",
+  SessionExpired: "The MCP server no longer knows this session"
+}
+
+/**
+ * Why the server's messages broke the protocol.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ProtocolErrorReason =
+  | "Parse"
+  | "InvalidMessage"
+  | "InvalidResult"
+  | "VersionMismatch"
+  | "Unsupported"
+  | "CursorLoop"
+
+/**
+ * The server broke the protocol: malformed JSON, a message of no known shape, a
+ * result that fails its schema, a protocol version the client does not speak,
+ * an operation the server did not advertise, or a list cursor that repeats.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ProtocolError extends Schema.TaggedError<ProtocolError>("@effect-mcp/client/ProtocolError")(
+  "ProtocolError",
+  {
+    reason: Schema.Literal("Parse", "InvalidMessage", "InvalidResult", "VersionMismatch", "Unsupported", "CursorLoop"),
+    detail: Schema.String,
+    cause: Schema.optional(Schema.Defect)
+  }
+) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `${protocolReasonText[this.reason]}: ${this.detail}`
+  }
+}
+
+const protocolReasonText: Record<ProtocolErrorReason, string> = {
+  Parse: "The MCP server sent data that is not JSON",
+  InvalidMessage: "The MCP server sent a message that is not valid JSON-RPC",
+  InvalidResult: "The MCP server sent a result of the wrong shape",
+  VersionMismatch: "The MCP server speaks an unsupported protocol version",
+  Unsupported: "The MCP server does not support this operation",
+  CursorLoop: "The MCP server's pagination does not advance"
+}
+
+/**
+ * Any error an MCP client operation can fail with.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type McpError = NotConnected | ToolError | McpRpcError | TimeoutError | TransportError | ProtocolError
+
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
+export const McpError: Schema.Union<
+  [
+    typeof NotConnected,
+    typeof ToolError,
+    typeof McpRpcError,
+    typeof TimeoutError,
+    typeof TransportError,
+    typeof ProtocolError
+  ]
+> = Schema.Union(NotConnected, ToolError, McpRpcError, TimeoutError, TransportError, ProtocolError)
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isMcpError = (u: unknown): u is McpError => Predicate.hasProperty(u, TypeId)
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isTransportError = (u: unknown): u is TransportError => u instanceof TransportError
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isProtocolError = (u: unknown): u is ProtocolError => u instanceof ProtocolError

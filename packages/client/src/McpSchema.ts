@@ -1,0 +1,777 @@
+/**
+ * JSON-RPC 2.0 and Model Context Protocol messages as `effect/Schema`, for
+ * protocol revision 2025-11-25 and the earlier revisions a client may
+ * negotiate down to. Results are decoded with unknown fields preserved, so a
+ * newer server's additions are not lost.
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+
+// -----------------------------------------------------------------------------
+// protocol versions
+// -----------------------------------------------------------------------------
+
+/**
+ * The protocol revision this client asks for.
+ *
+ * @since 0.1.0
+ * @category protocol versions
+ */
+export const LATEST_PROTOCOL_VERSION = "2025-11-25"
+
+/**
+ * Every protocol revision this client speaks, newest first.
+ *
+ * @since 0.1.0
+ * @category protocol versions
+ */
+export const SUPPORTED_PROTOCOL_VERSIONS: ReadonlyArray<string> = [
+  "2025-11-25",
+  "2025-06-18",
+  "2025-03-26",
+  "2024-11-05"
+]
+
+// -----------------------------------------------------------------------------
+// JSON-RPC
+// -----------------------------------------------------------------------------
+
+/**
+ * @since 0.1.0
+ * @category json-rpc
+ */
+export const RequestId = Schema.Union(Schema.String, Schema.Number)
+
+/**
+ * @since 0.1.0
+ * @category json-rpc
+ */
+export type RequestId = typeof RequestId.Type
+
+/**
+ * @since 0.1.0
+ * @category json-rpc
+ */
+export const JsonRpcRequest = Schema.Struct({
+  jsonrpc: Schema.Literal("2.0"),
+  id: RequestId,
+  method: Schema.String,
+  params: Schema.optional(Schema.Unknown)
+})
+
+/**
+ * @since 0.1.0
+ * @category json-rpc
+ */
+export type JsonRpcRequest = typeof JsonRpcRequest.Type
+
+/**
+ * @since 0.1.0
+ * @category json-rpc
+ */
+export const JsonRpcNotification = Schema.Struct({
+  jsonrpc: Schema.Literal("2.0"),
+  method: Schema.String,
+  params: Schema.optional(Schema.Unknown)
+})
+
+/**
+ * @since 0.1.0
+ * @category json-rpc
+ */
+export type JsonRpcNotification = typeof JsonRpcNotification.Type
+
+/**
+ * @since 0.1.0
+ * @category json-rpc
+ */
+export const JsonRpcSuccess = Schema.Struct({
+  jsonrpc: Schema.Literal("2.0"),
+  id: RequestId,
+  result: Schema.Unknown
+})
+
+/**
+ * @since 0.1.0
+ * @category json-rpc
+ */
+export type JsonRpcSuccess = typeof JsonRpcSuccess.Type
+
+/**
+ * @since 0.1.0
+ * @category json-rpc
+ */
+export const JsonRpcErrorObject = Schema.Struct({
+  code: Schema.Number,
+  message: Schema.String,
+  data: Schema.optional(Schema.Unknown)
+})
+
+/**
+ * @since 0.1.0
+ * @category json-rpc
+ */
+export const JsonRpcFailure = Schema.Struct({
+  jsonrpc: Schema.Literal("2.0"),
+  id: Schema.Union(RequestId, Schema.Null),
+  error: JsonRpcErrorObject
+})
+
+/**
+ * @since 0.1.0
+ * @category json-rpc
+ */
+export type JsonRpcFailure = typeof JsonRpcFailure.Type
+
+/**
+ * @since 0.1.0
+ * @category json-rpc
+ */
+export const JsonRpcMessage = Schema.Union(JsonRpcRequest, JsonRpcNotification, JsonRpcSuccess, JsonRpcFailure)
+
+/**
+ * @since 0.1.0
+ * @category json-rpc
+ */
+export type JsonRpcMessage = typeof JsonRpcMessage.Type
+
+/**
+ * Standard JSON-RPC error codes, and the MCP ones.
+ *
+ * @since 0.1.0
+ * @category json-rpc
+ */
+export const ErrorCode = {
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  MethodNotFound: -32601,
+  InvalidParams: -32602,
+  InternalError: -32603,
+  ResourceNotFound: -32002,
+  UrlElicitationRequired: -32042
+} as const
+
+// -----------------------------------------------------------------------------
+// common
+// -----------------------------------------------------------------------------
+
+const Meta = Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+const JsonObject = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export const Icon = Schema.Struct({
+  src: Schema.String,
+  mimeType: Schema.optional(Schema.String),
+  sizes: Schema.optional(Schema.Array(Schema.String)),
+  theme: Schema.optional(Schema.String)
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export const Implementation = Schema.Struct({
+  name: Schema.String,
+  version: Schema.String,
+  title: Schema.optional(Schema.String),
+  description: Schema.optional(Schema.String),
+  websiteUrl: Schema.optional(Schema.String),
+  icons: Schema.optional(Schema.Array(Icon))
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Implementation = typeof Implementation.Type
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export const Annotations = Schema.Struct({
+  audience: Schema.optional(Schema.Array(Schema.String)),
+  priority: Schema.optional(Schema.Number),
+  lastModified: Schema.optional(Schema.String)
+})
+
+// -----------------------------------------------------------------------------
+// capabilities and initialize
+// -----------------------------------------------------------------------------
+
+/**
+ * What the client tells the server it can do.
+ *
+ * @since 0.1.0
+ * @category capabilities
+ */
+export const ClientCapabilities = Schema.Struct({
+  experimental: Schema.optional(JsonObject),
+  roots: Schema.optional(Schema.Struct({ listChanged: Schema.optional(Schema.Boolean) })),
+  sampling: Schema.optional(JsonObject),
+  elicitation: Schema.optional(JsonObject),
+  tasks: Schema.optional(JsonObject)
+})
+
+/**
+ * @since 0.1.0
+ * @category capabilities
+ */
+export type ClientCapabilities = typeof ClientCapabilities.Type
+
+const ListChanged = Schema.Struct({ listChanged: Schema.optional(Schema.Boolean) })
+
+/**
+ * What the server told the client it can do.
+ *
+ * @since 0.1.0
+ * @category capabilities
+ */
+export const ServerCapabilities = Schema.Struct({
+  experimental: Schema.optional(JsonObject),
+  logging: Schema.optional(JsonObject),
+  completions: Schema.optional(JsonObject),
+  prompts: Schema.optional(ListChanged),
+  resources: Schema.optional(Schema.Struct({
+    subscribe: Schema.optional(Schema.Boolean),
+    listChanged: Schema.optional(Schema.Boolean)
+  })),
+  tools: Schema.optional(ListChanged),
+  tasks: Schema.optional(JsonObject)
+})
+
+/**
+ * @since 0.1.0
+ * @category capabilities
+ */
+export type ServerCapabilities = typeof ServerCapabilities.Type
+
+/**
+ * @since 0.1.0
+ * @category initialize
+ */
+export const InitializeResult = Schema.Struct({
+  protocolVersion: Schema.String,
+  capabilities: ServerCapabilities,
+  serverInfo: Implementation,
+  instructions: Schema.optional(Schema.String),
+  _meta: Meta
+})
+
+/**
+ * @since 0.1.0
+ * @category initialize
+ */
+export type InitializeResult = typeof InitializeResult.Type
+
+// -----------------------------------------------------------------------------
+// content
+// -----------------------------------------------------------------------------
+
+/**
+ * @since 0.1.0
+ * @category content
+ */
+export const TextContent = Schema.Struct({
+  type: Schema.Literal("text"),
+  text: Schema.String,
+  annotations: Schema.optional(Annotations),
+  _meta: Meta
+})
+
+/**
+ * @since 0.1.0
+ * @category content
+ */
+export const ImageContent = Schema.Struct({
+  type: Schema.Literal("image"),
+  data: Schema.String,
+  mimeType: Schema.String,
+  annotations: Schema.optional(Annotations),
+  _meta: Meta
+})
+
+/**
+ * @since 0.1.0
+ * @category content
+ */
+export const AudioContent = Schema.Struct({
+  type: Schema.Literal("audio"),
+  data: Schema.String,
+  mimeType: Schema.String,
+  annotations: Schema.optional(Annotations),
+  _meta: Meta
+})
+
+/**
+ * @since 0.1.0
+ * @category resources
+ */
+export const TextResourceContents = Schema.Struct({
+  uri: Schema.String,
+  mimeType: Schema.optional(Schema.String),
+  text: Schema.String,
+  _meta: Meta
+})
+
+/**
+ * @since 0.1.0
+ * @category resources
+ */
+export const BlobResourceContents = Schema.Struct({
+  uri: Schema.String,
+  mimeType: Schema.optional(Schema.String),
+  blob: Schema.String,
+  _meta: Meta
+})
+
+/**
+ * @since 0.1.0
+ * @category resources
+ */
+export const ResourceContents = Schema.Union(TextResourceContents, BlobResourceContents)
+
+/**
+ * @since 0.1.0
+ * @category resources
+ */
+export type ResourceContents = typeof ResourceContents.Type
+
+/**
+ * @since 0.1.0
+ * @category content
+ */
+export const EmbeddedResource = Schema.Struct({
+  type: Schema.Literal("resource"),
+  resource: ResourceContents,
+  annotations: Schema.optional(Annotations),
+  _meta: Meta
+})
+
+/**
+ * @since 0.1.0
+ * @category resources
+ */
+export const Resource = Schema.Struct({
+  uri: Schema.String,
+  name: Schema.String,
+  title: Schema.optional(Schema.String),
+  description: Schema.optional(Schema.String),
+  mimeType: Schema.optional(Schema.String),
+  size: Schema.optional(Schema.Number),
+  annotations: Schema.optional(Annotations),
+  icons: Schema.optional(Schema.Array(Icon)),
+  _meta: Meta
+})
+
+/**
+ * @since 0.1.0
+ * @category resources
+ */
+export type Resource = typeof Resource.Type
+
+/**
+ * @since 0.1.0
+ * @category content
+ */
+export const ResourceLink = Schema.extend(Resource, Schema.Struct({ type: Schema.Literal("resource_link") }))
+
+/**
+ * One part of a tool result or prompt message.
+ *
+ * @since 0.1.0
+ * @category content
+ */
+export const ContentBlock = Schema.Union(TextContent, ImageContent, AudioContent, ResourceLink, EmbeddedResource)
+
+/**
+ * @since 0.1.0
+ * @category content
+ */
+export type ContentBlock = typeof ContentBlock.Type
+
+// -----------------------------------------------------------------------------
+// tools
+// -----------------------------------------------------------------------------
+
+/**
+ * @since 0.1.0
+ * @category tools
+ */
+export const Tool = Schema.Struct({
+  name: Schema.String,
+  title: Schema.optional(Schema.String),
+  description: Schema.optional(Schema.String),
+  inputSchema: JsonObject,
+  outputSchema: Schema.optional(JsonObject),
+  annotations: Schema.optional(JsonObject),
+  execution: Schema.optional(JsonObject),
+  icons: Schema.optional(Schema.Array(Icon)),
+  _meta: Meta
+})
+
+/**
+ * @since 0.1.0
+ * @category tools
+ */
+export type Tool = typeof Tool.Type
+
+/**
+ * @since 0.1.0
+ * @category tools
+ */
+export const ListToolsResult = Schema.Struct({
+  tools: Schema.Array(Tool),
+  nextCursor: Schema.optional(Schema.String),
+  _meta: Meta
+})
+
+/**
+ * @since 0.1.0
+ * @category tools
+ */
+export type ListToolsResult = typeof ListToolsResult.Type
+
+/**
+ * @since 0.1.0
+ * @category tools
+ */
+export const CallToolResult = Schema.Struct({
+  content: Schema.optionalWith(Schema.Array(ContentBlock), { default: () => [] }),
+  structuredContent: Schema.optional(Schema.Unknown),
+  isError: Schema.optional(Schema.Boolean),
+  _meta: Meta
+})
+
+/**
+ * @since 0.1.0
+ * @category tools
+ */
+export type CallToolResult = typeof CallToolResult.Type
+
+// -----------------------------------------------------------------------------
+// resources
+// -----------------------------------------------------------------------------
+
+/**
+ * @since 0.1.0
+ * @category resources
+ */
+export const ResourceTemplate = Schema.Struct({
+  uriTemplate: Schema.String,
+  name: Schema.String,
+  title: Schema.optional(Schema.String),
+  description: Schema.optional(Schema.String),
+  mimeType: Schema.optional(Schema.String),
+  annotations: Schema.optional(Annotations),
+  icons: Schema.optional(Schema.Array(Icon)),
+  _meta: Meta
+})
+
+/**
+ * @since 0.1.0
+ * @category resources
+ */
+export type ResourceTemplate = typeof ResourceTemplate.Type
+
+/**
+ * @since 0.1.0
+ * @category resources
+ */
+export const ListResourcesResult = Schema.Struct({
+  resources: Schema.Array(Resource),
+  nextCursor: Schema.optional(Schema.String),
+  _meta: Meta
+})
+
+/**
+ * @since 0.1.0
+ * @category resources
+ */
+export type ListResourcesResult = typeof ListResourcesResult.Type
+
+/**
+ * @since 0.1.0
+ * @category resources
+ */
+export const ListResourceTemplatesResult = Schema.Struct({
+  resourceTemplates: Schema.Array(ResourceTemplate),
+  nextCursor: Schema.optional(Schema.String),
+  _meta: Meta
+})
+
+/**
+ * @since 0.1.0
+ * @category resources
+ */
+export type ListResourceTemplatesResult = typeof ListResourceTemplatesResult.Type
+
+/**
+ * @since 0.1.0
+ * @category resources
+ */
+export const ReadResourceResult = Schema.Struct({
+  contents: Schema.Array(ResourceContents),
+  _meta: Meta
+})
+
+/**
+ * @since 0.1.0
+ * @category resources
+ */
+export type ReadResourceResult = typeof ReadResourceResult.Type
+
+// -----------------------------------------------------------------------------
+// prompts
+// -----------------------------------------------------------------------------
+
+/**
+ * @since 0.1.0
+ * @category prompts
+ */
+export const PromptArgument = Schema.Struct({
+  name: Schema.String,
+  title: Schema.optional(Schema.String),
+  description: Schema.optional(Schema.String),
+  required: Schema.optional(Schema.Boolean)
+})
+
+/**
+ * @since 0.1.0
+ * @category prompts
+ */
+export const Prompt = Schema.Struct({
+  name: Schema.String,
+  title: Schema.optional(Schema.String),
+  description: Schema.optional(Schema.String),
+  arguments: Schema.optional(Schema.Array(PromptArgument)),
+  icons: Schema.optional(Schema.Array(Icon)),
+  _meta: Meta
+})
+
+/**
+ * @since 0.1.0
+ * @category prompts
+ */
+export type Prompt = typeof Prompt.Type
+
+/**
+ * @since 0.1.0
+ * @category prompts
+ */
+export const ListPromptsResult = Schema.Struct({
+  prompts: Schema.Array(Prompt),
+  nextCursor: Schema.optional(Schema.String),
+  _meta: Meta
+})
+
+/**
+ * @since 0.1.0
+ * @category prompts
+ */
+export type ListPromptsResult = typeof ListPromptsResult.Type
+
+/**
+ * @since 0.1.0
+ * @category prompts
+ */
+export const PromptMessage = Schema.Struct({
+  role: Schema.Literal("user", "assistant"),
+  content: ContentBlock
+})
+
+/**
+ * @since 0.1.0
+ * @category prompts
+ */
+export const GetPromptResult = Schema.Struct({
+  description: Schema.optional(Schema.String),
+  messages: Schema.Array(PromptMessage),
+  _meta: Meta
+})
+
+/**
+ * @since 0.1.0
+ * @category prompts
+ */
+export type GetPromptResult = typeof GetPromptResult.Type
+
+// -----------------------------------------------------------------------------
+// completion
+// -----------------------------------------------------------------------------
+
+/**
+ * What a completion is for: a prompt's argument or a resource template's
+ * variable.
+ *
+ * @since 0.1.0
+ * @category completion
+ */
+export type CompletionReference =
+  | { readonly type: "ref/prompt"; readonly name: string }
+  | { readonly type: "ref/resource"; readonly uri: string }
+
+/**
+ * @since 0.1.0
+ * @category completion
+ */
+export const CompleteResult = Schema.Struct({
+  completion: Schema.Struct({
+    values: Schema.Array(Schema.String),
+    total: Schema.optional(Schema.Number),
+    hasMore: Schema.optional(Schema.Boolean)
+  }),
+  _meta: Meta
+})
+
+/**
+ * @since 0.1.0
+ * @category completion
+ */
+export type CompleteResult = typeof CompleteResult.Type
+
+// -----------------------------------------------------------------------------
+// logging, progress, notifications
+// -----------------------------------------------------------------------------
+
+/**
+ * The syslog severities MCP uses for log messages.
+ *
+ * @since 0.1.0
+ * @category logging
+ */
+export const LoggingLevel = Schema.Literal(
+  "debug",
+  "info",
+  "notice",
+  "warning",
+  "error",
+  "critical",
+  "alert",
+  "emergency"
+)
+
+/**
+ * @since 0.1.0
+ * @category logging
+ */
+export type LoggingLevel = typeof LoggingLevel.Type
+
+/**
+ * @since 0.1.0
+ * @category notifications
+ */
+export const ProgressToken = Schema.Union(Schema.String, Schema.Number)
+
+/**
+ * @since 0.1.0
+ * @category notifications
+ */
+export type ProgressToken = typeof ProgressToken.Type
+
+/**
+ * @since 0.1.0
+ * @category notifications
+ */
+export const ProgressNotificationParams = Schema.Struct({
+  progressToken: ProgressToken,
+  progress: Schema.Number,
+  total: Schema.optional(Schema.Number),
+  message: Schema.optional(Schema.String)
+})
+
+/**
+ * @since 0.1.0
+ * @category notifications
+ */
+export type ProgressNotificationParams = typeof ProgressNotificationParams.Type
+
+/**
+ * Progress reported by the server for one request.
+ *
+ * @since 0.1.0
+ * @category notifications
+ */
+export interface Progress {
+  readonly progress: number
+  readonly total?: number | undefined
+  readonly message?: string | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category notifications
+ */
+export const LoggingMessageNotificationParams = Schema.Struct({
+  level: LoggingLevel,
+  logger: Schema.optional(Schema.String),
+  data: Schema.Unknown
+})
+
+/**
+ * @since 0.1.0
+ * @category notifications
+ */
+export type LoggingMessageNotificationParams = typeof LoggingMessageNotificationParams.Type
+
+/**
+ * @since 0.1.0
+ * @category notifications
+ */
+export const ResourceUpdatedNotificationParams = Schema.Struct({
+  uri: Schema.String
+})
+
+/**
+ * @since 0.1.0
+ * @category notifications
+ */
+export const CancelledNotificationParams = Schema.Struct({
+  requestId: Schema.optional(RequestId),
+  reason: Schema.optional(Schema.String)
+})
+
+/**
+ * A notification the server sent, as it arrived.
+ *
+ * @since 0.1.0
+ * @category notifications
+ */
+export interface ServerNotification {
+  readonly method: string
+  readonly params?: unknown
+}
+
+// -----------------------------------------------------------------------------
+// roots
+// -----------------------------------------------------------------------------
+
+/**
+ * A directory or file the client exposes to the server.
+ *
+ * @since 0.1.0
+ * @category roots
+ */
+export const Root = Schema.Struct({
+  uri: Schema.String,
+  name: Schema.optional(Schema.String),
+  _meta: Meta
+})
+
+/**
+ * @since 0.1.0
+ * @category roots
+ */
+export type Root = typeof Root.Type
+
+/**
+ * @since 0.1.0
+ * @category roots
+ */
+export const ListRootsResult = Schema.Struct({
+  roots: Schema.Array(Root)
+})

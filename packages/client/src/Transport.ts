@@ -1,0 +1,191 @@
+/**
+ * A transport moves JSON-RPC messages between the client and one server. It
+ * knows nothing of MCP methods: framing, connection and process handling live
+ * here, the protocol lives in the client.
+ *
+ * @since 0.1.0
+ */
+import type { Transport as SdkTransport } from "@modelcontextprotocol/sdk/shared/transport.js"
+import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Mailbox from "effect/Mailbox"
+import * as Predicate from "effect/Predicate"
+import * as Queue from "effect/Queue"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import { ProtocolError, TransportError } from "./McpError.js"
+import type * as McpSchema from "./McpSchema.js"
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export const TypeId: unique symbol = Symbol.for("@effect-mcp/client/Transport")
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * An open connection to one MCP server.
+ *
+ * `incoming` may be consumed once. Each element is a decoded JSON value, or a
+ * `ProtocolError` / `TransportError` value describing a frame or a passing
+ * problem that was skipped (the connection lives on). The stream ends or fails
+ * when the connection does. Closing the scope the transport was opened in
+ * closes the connection.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Transport {
+  readonly [TypeId]: TypeId
+  readonly send: (message: McpSchema.JsonRpcMessage) => Effect.Effect<void, TransportError>
+  readonly incoming: Stream.Stream<unknown, TransportError>
+  /**
+   * Told the negotiated protocol version after the handshake; HTTP transports
+   * send it as the `MCP-Protocol-Version` header.
+   */
+  readonly setProtocolVersion?: ((version: string) => void) | undefined
+}
+
+/**
+ * An effect that opens a transport in the current scope. A client keeps it and
+ * runs it again for every new session.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Connect<R = never> = Effect.Effect<Transport, TransportError, Scope.Scope | R>
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: Omit<Transport, TypeId>): Transport => ({ [TypeId]: TypeId, ...options })
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isTransport = (u: unknown): u is Transport => Predicate.hasProperty(u, TypeId)
+
+/**
+ * A linked pair of in-memory transports: what one side sends, the other
+ * receives. Closing the scope closes both sides.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeInMemoryPair: Effect.Effect<readonly [Transport, Transport], never, Scope.Scope> = Effect.gen(
+  function*() {
+    const toServer = yield* Effect.acquireRelease(Queue.unbounded<McpSchema.JsonRpcMessage>(), Queue.shutdown)
+    const toClient = yield* Effect.acquireRelease(Queue.unbounded<McpSchema.JsonRpcMessage>(), Queue.shutdown)
+    const side = (
+      outbox: Queue.Queue<McpSchema.JsonRpcMessage>,
+      inbox: Queue.Queue<McpSchema.JsonRpcMessage>
+    ): Transport =>
+      make({
+        send: (message) =>
+          Effect.suspend(() =>
+            outbox.unsafeOffer(message)
+              ? Effect.void
+              : Effect.fail(new TransportError({ reason: "Closed", description: "the in-memory peer is closed" }))
+          ),
+        incoming: Stream.fromQueue(inbox)
+      })
+    return [side(toServer, toClient), side(toClient, toServer)] as const
+  }
+)
+
+const defaultCloseTimeout = Duration.seconds(5)
+
+/**
+ * Wraps a transport of the official TypeScript SDK (Streamable HTTP, SSE,
+ * WebSocket, in-memory, or one of your own): it is started when the scope
+ * opens and closed when it closes.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromSdk = <E = never, R = never>(
+  acquire: Effect.Effect<SdkTransport, E, R> | (() => SdkTransport),
+  options?: { readonly closeTimeout?: Duration.DurationInput | undefined }
+): Effect.Effect<Transport, TransportError | E, Scope.Scope | R> =>
+  Effect.gen(function*() {
+    const sdk = Effect.isEffect(acquire) ? yield* acquire : yield* Effect.sync(acquire)
+    const mailbox = yield* Mailbox.make<unknown, TransportError>()
+    sdk.onmessage = (message) => {
+      mailbox.unsafeOffer(message)
+    }
+    sdk.onerror = (error) => {
+      mailbox.unsafeOffer(classifySdkError(error))
+    }
+    sdk.onclose = () => {
+      mailbox.unsafeDone(Exit.void)
+    }
+    yield* Effect.acquireRelease(
+      Effect.tryPromise({
+        try: () => sdk.start(),
+        catch: (cause) => sdkFailure(cause, "Connect")
+      }),
+      () =>
+        Effect.promise(() => sdk.close().catch(() => undefined)).pipe(
+          Effect.timeoutOption(options?.closeTimeout ?? defaultCloseTimeout),
+          Effect.zipRight(mailbox.end)
+        )
+    )
+    return make({
+      send: (message) =>
+        Effect.tryPromise({
+          try: () => sdk.send(message as Parameters<SdkTransport["send"]>[0]),
+          catch: (cause) => sdkFailure(cause, "Write", sdk.sessionId)
+        }),
+      incoming: Mailbox.toStream(mailbox),
+      setProtocolVersion: sdk.setProtocolVersion === undefined ?
+        undefined :
+        (version) => sdk.setProtocolVersion!(version)
+    })
+  })
+
+const classifySdkError = (error: Error): ProtocolError | TransportError =>
+  error instanceof SyntaxError || error.name === "ZodError" || error.name === "$ZodError"
+    ? new ProtocolError({ reason: "Parse", detail: error.message, cause: error })
+    : new TransportError({ reason: "Read", description: error.message, cause: error })
+
+/** @internal */
+export const sdkFailure = (
+  cause: unknown,
+  reason: "Connect" | "Write",
+  sessionId?: string | undefined
+): TransportError => {
+  const status = Predicate.hasProperty(cause, "code") && typeof cause.code === "number" ? cause.code : undefined
+  if (status === 404 && sessionId !== undefined) {
+    return new TransportError({
+      reason: "SessionExpired",
+      description: `the server answered HTTP 404 for session ${sessionId}; start a new session`,
+      cause
+    })
+  }
+  const detail = describeCause(cause)
+  const refused = /ECONNREFUSED|fetch failed|ENOTFOUND|EHOSTUNREACH|ECONNRESET/.test(detail)
+  return new TransportError({
+    reason: refused ? "Connect" : reason,
+    description: refused ? `${detail}. Is the server running and the URL right?` : detail,
+    cause
+  })
+}
+
+const describeCause = (cause: unknown): string => {
+  if (Cause.isCause(cause)) return Cause.pretty(cause)
+  if (cause instanceof Error) {
+    const inner = cause.cause instanceof Error ? ` (${describeCause(cause.cause)})` : ""
+    const code = Predicate.hasProperty(cause, "code") && typeof cause.code === "string" ? ` [${cause.code}]` : ""
+    return `${cause.message}${code}${inner}`
+  }
+  return String(cause)
+}

@@ -1,0 +1,38 @@
+/**
+ * @since 0.1.0
+ */
+
+/**
+ * The MCP client service: a shared, reference-counted session and every operation as an Effect.
+ *
+ * @since 0.1.0
+ */
+export * as McpClient from "./McpClient.js"
+
+/**
+ * The typed errors of an MCP client.
+ *
+ * @since 0.1.0
+ */
+export * as McpError from "./McpError.js"
+
+/**
+ * JSON-RPC and MCP messages as effect/Schema.
+ *
+ * @since 0.1.0
+ */
+export * as McpSchema from "./McpSchema.js"
+
+/**
+ * The stdio transport.
+ *
+ * @since 0.1.0
+ */
+export * as StdioTransport from "./StdioTransport.js"
+
+/**
+ * Transports: the interface, an in-memory pair, and SDK transports wrapped.
+ *
+ * @since 0.1.0
+ */
+export * as Transport from "./Transport.js"

@@ -1,0 +1,432 @@
+/**
+ * The client: a reference-counted session over the protocol engine, and every
+ * operation on top of it.
+ *
+ * @internal
+ */
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
+import * as FiberRef from "effect/FiberRef"
+import * as RcRef from "effect/RcRef"
+import * as Schema from "effect/Schema"
+import * as Scope from "effect/Scope"
+import type * as McpClient from "../McpClient.js"
+import { NotConnected, ProtocolError, ToolError } from "../McpError.js"
+import type { McpError } from "../McpError.js"
+import * as McpSchema from "../McpSchema.js"
+import type * as Transport from "../Transport.js"
+import * as Protocol from "./protocol.js"
+
+/** @internal */
+export const TypeId: McpClient.TypeId = "~@effect-mcp/client/McpClient"
+
+/** @internal */
+export const clientVersion = "0.1.0"
+
+interface Session {
+  readonly protocol: Protocol.Protocol
+  readonly initializeResult: McpSchema.InitializeResult
+  readonly server: string
+}
+
+const decodeInitialize = Protocol.decodeResult(McpSchema.InitializeResult, "initialize")
+const decodeListTools = Protocol.decodeResult(McpSchema.ListToolsResult, "tools/list")
+const decodeCallTool = Protocol.decodeResult(McpSchema.CallToolResult, "tools/call")
+const decodeListResources = Protocol.decodeResult(McpSchema.ListResourcesResult, "resources/list")
+const decodeListTemplates = Protocol.decodeResult(McpSchema.ListResourceTemplatesResult, "resources/templates/list")
+const decodeReadResource = Protocol.decodeResult(McpSchema.ReadResourceResult, "resources/read")
+const decodeListPrompts = Protocol.decodeResult(McpSchema.ListPromptsResult, "prompts/list")
+const decodeGetPrompt = Protocol.decodeResult(McpSchema.GetPromptResult, "prompts/get")
+const decodeComplete = Protocol.decodeResult(McpSchema.CompleteResult, "completion/complete")
+
+type Capability = "tools" | "resources" | "prompts" | "logging" | "completions"
+
+const defaultMaxPages = 1000
+
+/** @internal */
+export const make = <R>(
+  connect: Transport.Connect<R>,
+  options: McpClient.Options = {}
+): Effect.Effect<McpClient.Service, McpError, Scope.Scope | R> =>
+  Effect.gen(function*() {
+    const context = yield* Effect.context<R>()
+    const requestTimeout = Duration.decode(options.requestTimeout ?? Duration.seconds(60))
+    const initTimeout = Duration.decode(options.initTimeout ?? Duration.seconds(30))
+    const clientInfo = options.clientInfo ?? { name: "effect-mcp", version: clientVersion }
+    const capabilities = options.capabilities ?? {}
+    const autoConnect = options.autoConnect ?? true
+    const maxPages = options.maxPages ?? defaultMaxPages
+    const handlers = new Map<string, Protocol.RequestHandler>()
+    const onProblem = (problem: ProtocolError | McpError) =>
+      Effect.logWarning(problem.message).pipe(Effect.annotateLogs("mcp.problem", problem._tag))
+
+    let current: Session | undefined
+    let everConnected = false
+
+    // -- the session -----------------------------------------------------------
+
+    const openSession: Effect.Effect<Session, McpError, Scope.Scope | R> = Effect.gen(function*() {
+      const transport = yield* connect
+      const protocol = yield* Protocol.make({
+        transport,
+        requestTimeout,
+        handlers,
+        onNotification: () => {},
+        onProblem
+      })
+      const raw = yield* protocol.requestNoCancel("initialize", {
+        protocolVersion: McpSchema.LATEST_PROTOCOL_VERSION,
+        capabilities,
+        clientInfo
+      }, initTimeout)
+      const initializeResult = yield* decodeInitialize(raw)
+      if (!McpSchema.SUPPORTED_PROTOCOL_VERSIONS.includes(initializeResult.protocolVersion)) {
+        return yield* new ProtocolError({
+          reason: "VersionMismatch",
+          detail: `the server answered "${initializeResult.protocolVersion}"; this client speaks ${
+            McpSchema.SUPPORTED_PROTOCOL_VERSIONS.join(", ")
+          }`
+        })
+      }
+      transport.setProtocolVersion?.(initializeResult.protocolVersion)
+      yield* protocol.notify("notifications/initialized")
+      const { serverInfo } = initializeResult
+      const session: Session = { protocol, initializeResult, server: `${serverInfo.name} ${serverInfo.version}` }
+      current = session
+      everConnected = true
+      yield* Effect.addFinalizer(() =>
+        Effect.sync(() => {
+          if (current === session) current = undefined
+        })
+      )
+      return session
+    })
+
+    // RcRef leaves the scope of a failed acquisition open; close it here, so a
+    // spawned server does not outlive a failed handshake.
+    const acquireSession = Effect.gen(function*() {
+      const scope = yield* Effect.scope
+      const inner = yield* Scope.fork(scope, ExecutionStrategy.sequential)
+      return yield* openSession.pipe(
+        Scope.extend(inner),
+        Effect.onError((cause) => Scope.close(inner, Exit.failCause(cause)))
+      )
+    })
+
+    // Users who wait while a connection attempt runs share its failure, the
+    // way they would share its success; the next user tries afresh.
+    const ticket = FiberRef.unsafeMake(0)
+    let attempts = 0
+    let lastFailure: { readonly attempt: number; readonly error: McpError } | undefined
+    const acquire = Effect.flatMap(FiberRef.get(ticket), (seen) => {
+      if (lastFailure !== undefined && lastFailure.attempt > seen) return Effect.fail(lastFailure.error)
+      return acquireSession.pipe(
+        Effect.tapBoth({
+          onFailure: (error) =>
+            Effect.sync(() => {
+              lastFailure = { attempt: ++attempts, error }
+            }),
+          onSuccess: () =>
+            Effect.sync(() => {
+              attempts++
+            })
+        }),
+        Effect.provide(context)
+      )
+    })
+    const ref = yield* RcRef.make({
+      acquire,
+      ...(options.idleTimeToLive === undefined ? {} : { idleTimeToLive: options.idleTimeToLive })
+    })
+
+    const connectScoped: Effect.Effect<void, McpError, Scope.Scope> = Effect.suspend(() =>
+      RcRef.get(ref).pipe(Effect.locally(ticket, attempts), Effect.asVoid)
+    )
+
+    const hint = () =>
+      everConnected
+        ? "The session was closed: its last user released it. Run the operation inside McpClient.connect, " +
+          "or keep the client's layer alive while you use it."
+        : autoConnect
+        ? "The client's layer has not connected."
+        : "This client was built with autoConnect: false; run the operation inside McpClient.connect " +
+          "(a scoped effect) to hold a session."
+
+    const withSession = <A, E>(
+      operation: string,
+      f: (session: Session) => Effect.Effect<A, E>
+    ): Effect.Effect<A, E | NotConnected> =>
+      Effect.suspend((): Effect.Effect<A, E | NotConnected> =>
+        current === undefined ? Effect.fail(new NotConnected({ operation, hint: hint() })) : f(current)
+      )
+
+    const withCapability = <A, E>(
+      operation: string,
+      capability: Capability,
+      f: (session: Session) => Effect.Effect<A, E>,
+      check?: (capabilities: McpSchema.ServerCapabilities) => boolean
+    ): Effect.Effect<A, E | NotConnected | ProtocolError> =>
+      withSession(operation, (session): Effect.Effect<A, E | ProtocolError> => {
+        const caps = session.initializeResult.capabilities
+        const ok = check === undefined ? caps[capability] !== undefined : check(caps)
+        return ok ? f(session) : Effect.fail(
+          new ProtocolError({
+            reason: "Unsupported",
+            detail: `${session.server} did not advertise the "${capability}" capability${
+              check === undefined ? "" : " for this"
+            }, so "${operation}" is not available`
+          })
+        )
+      })
+
+    const traced = options.spans === true
+      ? <A, E>(name: string, effect: Effect.Effect<A, E>, attributes?: Record<string, unknown>) =>
+        Effect.withSpan(effect, `McpClient.${name}`, attributes === undefined ? undefined : { attributes })
+      : <A, E>(_name: string, effect: Effect.Effect<A, E>) => effect
+
+    const request = (
+      method: string,
+      params: Record<string, unknown> | undefined,
+      capability: Capability | undefined,
+      requestOptions?: Protocol.RequestOptions
+    ) =>
+      capability === undefined
+        ? withSession(method, (session) => session.protocol.request(method, params, requestOptions))
+        : withCapability(method, capability, (session) => session.protocol.request(method, params, requestOptions))
+
+    const listAll = <A, Page extends { readonly nextCursor?: string | undefined }>(
+      method: string,
+      capability: Capability,
+      decode: (u: unknown) => Effect.Effect<Page, ProtocolError>,
+      items: (page: Page) => ReadonlyArray<A>
+    ): Effect.Effect<ReadonlyArray<A>, McpError> =>
+      Effect.gen(function*() {
+        const all: Array<A> = []
+        const seen = new Set<string>()
+        let cursor: string | undefined
+        for (let page = 1;; page++) {
+          const result = yield* Effect.flatMap(
+            request(method, cursor === undefined ? undefined : { cursor }, capability),
+            decode
+          )
+          for (const item of items(result)) all.push(item)
+          cursor = result.nextCursor
+          if (cursor === undefined) return all
+          if (seen.has(cursor)) {
+            return yield* new ProtocolError({
+              reason: "CursorLoop",
+              detail:
+                `${method} returned cursor "${cursor}" a second time (page ${page}); stopped after ${all.length} items`
+            })
+          }
+          if (page >= maxPages) {
+            return yield* new ProtocolError({
+              reason: "CursorLoop",
+              detail:
+                `${method} still had more after ${maxPages} pages; raise the client's maxPages if that is expected`
+            })
+          }
+          seen.add(cursor)
+        }
+      })
+
+    const page = (cursor: string | undefined) => cursor === undefined ? undefined : { cursor }
+
+    // -- operations ------------------------------------------------------------
+
+    const callToolRaw: McpClient.Service["callToolRaw"] = (name, args, callOptions) =>
+      traced(
+        "callTool",
+        Effect.flatMap(
+          request(
+            "tools/call",
+            args === undefined ? { name } : { name, arguments: args },
+            "tools",
+            callOptions
+          ),
+          decodeCallTool
+        ),
+        { "mcp.tool": name }
+      )
+
+    const callTool =
+      ((name: string, args?: Record<string, unknown>, callOptions?: McpClient.CallToolOptions<any, any>) =>
+        Effect.flatMap(callToolRaw(name, args, callOptions), (result): Effect.Effect<unknown, McpError> => {
+          if (result.isError === true) {
+            return Effect.fail(
+              new ToolError({
+                tool: name,
+                content: result.content,
+                ...(result.structuredContent === undefined ? {} : { structuredContent: result.structuredContent })
+              })
+            )
+          }
+          const schema = callOptions?.outputSchema
+          if (schema === undefined) return Effect.succeed(result)
+          if (result.structuredContent === undefined) {
+            return Effect.fail(
+              new ProtocolError({
+                reason: "InvalidResult",
+                detail: `tool "${name}" returned no structuredContent to decode with the output schema`
+              })
+            )
+          }
+          return Schema.decodeUnknown(schema)(result.structuredContent).pipe(
+            Effect.mapError((error) =>
+              new ProtocolError({
+                reason: "InvalidResult",
+                detail:
+                  `tool "${name}" returned structuredContent that does not match the output schema: ${error.message}`,
+                cause: error
+              })
+            )
+          )
+        })) as McpClient.Service["callTool"]
+
+    const service: McpClient.Service = {
+      [TypeId]: TypeId,
+      connect: connectScoped,
+      isConnected: Effect.sync(() => current !== undefined && current.protocol.closedWith() === undefined),
+      initializeResult: withSession("initializeResult", (session) => Effect.succeed(session.initializeResult)),
+      serverCapabilities: withSession(
+        "serverCapabilities",
+        (session) => Effect.succeed(session.initializeResult.capabilities)
+      ),
+      fresh: Effect.mapInputContext(
+        make(connect, options),
+        (callerContext: Context.Context<Scope.Scope>) => Context.merge(context, callerContext)
+      ),
+      request: (method, params, requestOptions) => traced(method, request(method, params, undefined, requestOptions)),
+
+      listTools: traced("listTools", listAll("tools/list", "tools", decodeListTools, (p) => p.tools)),
+      listToolsRaw: (cursor) =>
+        traced("listToolsRaw", Effect.flatMap(request("tools/list", page(cursor), "tools"), decodeListTools)),
+      callTool,
+      callToolRaw,
+
+      listResources: traced(
+        "listResources",
+        listAll("resources/list", "resources", decodeListResources, (p) => p.resources)
+      ),
+      listResourcesRaw: (cursor) =>
+        traced(
+          "listResourcesRaw",
+          Effect.flatMap(request("resources/list", page(cursor), "resources"), decodeListResources)
+        ),
+      listResourceTemplates: traced(
+        "listResourceTemplates",
+        listAll("resources/templates/list", "resources", decodeListTemplates, (p) => p.resourceTemplates)
+      ),
+      listResourceTemplatesRaw: (cursor) =>
+        traced(
+          "listResourceTemplatesRaw",
+          Effect.flatMap(request("resources/templates/list", page(cursor), "resources"), decodeListTemplates)
+        ),
+      readResource: (uri, requestOptions) =>
+        traced(
+          "readResource",
+          Effect.map(
+            Effect.flatMap(request("resources/read", { uri }, "resources", requestOptions), decodeReadResource),
+            (result) => result.contents
+          ),
+          { "mcp.uri": uri }
+        ),
+      readResourceRaw: (uri, requestOptions) =>
+        traced(
+          "readResourceRaw",
+          Effect.flatMap(request("resources/read", { uri }, "resources", requestOptions), decodeReadResource),
+          { "mcp.uri": uri }
+        ),
+      subscribe: (uri) =>
+        traced(
+          "subscribe",
+          withCapability(
+            "resources/subscribe",
+            "resources",
+            (session) => Effect.asVoid(session.protocol.request("resources/subscribe", { uri })),
+            (caps) => caps.resources?.subscribe === true
+          ),
+          { "mcp.uri": uri }
+        ),
+      unsubscribe: (uri) =>
+        traced(
+          "unsubscribe",
+          withCapability(
+            "resources/unsubscribe",
+            "resources",
+            (session) => Effect.asVoid(session.protocol.request("resources/unsubscribe", { uri })),
+            (caps) => caps.resources?.subscribe === true
+          ),
+          { "mcp.uri": uri }
+        ),
+
+      listPrompts: traced("listPrompts", listAll("prompts/list", "prompts", decodeListPrompts, (p) => p.prompts)),
+      listPromptsRaw: (cursor) =>
+        traced("listPromptsRaw", Effect.flatMap(request("prompts/list", page(cursor), "prompts"), decodeListPrompts)),
+      getPrompt: (name, args, requestOptions) =>
+        traced(
+          "getPrompt",
+          Effect.flatMap(
+            request(
+              "prompts/get",
+              args === undefined ? { name } : { name, arguments: args },
+              "prompts",
+              requestOptions
+            ),
+            decodeGetPrompt
+          ),
+          { "mcp.prompt": name }
+        ),
+
+      complete: (reference, argument, completeOptions) =>
+        traced(
+          "complete",
+          Effect.map(
+            Effect.flatMap(
+              request(
+                "completion/complete",
+                completeOptions?.context === undefined
+                  ? { ref: reference, argument }
+                  : { ref: reference, argument, context: { arguments: completeOptions.context } },
+                "completions"
+              ),
+              decodeComplete
+            ),
+            (result) => result.completion
+          )
+        ),
+      ping: traced("ping", Effect.asVoid(request("ping", undefined, undefined))),
+      setLoggingLevel: (level) =>
+        traced("setLoggingLevel", Effect.asVoid(request("logging/setLevel", { level }, "logging"))),
+      sendRootsListChanged: withSession(
+        "notifications/roots/list_changed",
+        (session) => session.protocol.notify("notifications/roots/list_changed")
+      ),
+      cancel: (requestId, reason) =>
+        withSession(
+          "notifications/cancelled",
+          (session) =>
+            session.protocol.notify(
+              "notifications/cancelled",
+              reason === undefined ? { requestId } : { requestId, reason }
+            )
+        ),
+      sendProgress: (progressToken, progress) =>
+        withSession(
+          "notifications/progress",
+          (session) =>
+            session.protocol.notify("notifications/progress", {
+              progressToken,
+              progress: progress.progress,
+              ...(progress.total === undefined ? {} : { total: progress.total }),
+              ...(progress.message === undefined ? {} : { message: progress.message })
+            })
+        )
+    }
+
+    if (autoConnect) yield* connectScoped
+    return service
+  })

@@ -1,0 +1,439 @@
+/**
+ * The protocol engine: one initialized JSON-RPC session over a transport.
+ * Request ids, the pending map, deadlines (one timer fiber per session, on the
+ * `Clock`), progress routing, cancellation, answering server requests.
+ *
+ * @internal
+ */
+import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
+import * as Mailbox from "effect/Mailbox"
+import * as Predicate from "effect/Predicate"
+import * as Runtime from "effect/Runtime"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import { isMcpError, McpRpcError, ProtocolError, TimeoutError, TransportError } from "../McpError.js"
+import * as McpSchema from "../McpSchema.js"
+import type * as Transport from "../Transport.js"
+
+/** @internal */
+export interface RequestOptions {
+  /** Idle limit: the time allowed without a response or progress. */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** A cap on the whole request, whatever progress arrives. */
+  readonly totalTimeout?: Duration.DurationInput | undefined
+  readonly onProgress?: ((progress: McpSchema.Progress) => Effect.Effect<void>) | undefined
+}
+
+/** A JSON-RPC error answer for a server request. */
+export interface HandlerError {
+  readonly code: number
+  readonly message: string
+  readonly data?: unknown
+}
+
+/** @internal */
+export type RequestHandler = (params: unknown) => Effect.Effect<unknown, HandlerError>
+
+/** @internal */
+export interface ProtocolOptions {
+  readonly transport: Transport.Transport
+  readonly requestTimeout: Duration.Duration
+  readonly handlers: ReadonlyMap<string, RequestHandler>
+  readonly onNotification: (notification: McpSchema.ServerNotification) => void
+  readonly onProblem: (problem: ProtocolError | TransportError) => Effect.Effect<void>
+}
+
+/** @internal */
+export interface Protocol {
+  readonly request: (
+    method: string,
+    params: Record<string, unknown> | undefined,
+    options?: RequestOptions
+  ) => Effect.Effect<unknown, McpRpcError | TimeoutError | TransportError>
+  readonly requestNoCancel: (
+    method: string,
+    params: Record<string, unknown> | undefined,
+    timeout: Duration.Duration
+  ) => Effect.Effect<unknown, McpRpcError | TimeoutError | TransportError>
+  readonly notify: (method: string, params?: Record<string, unknown>) => Effect.Effect<void, TransportError>
+  /** Why the session ended, once it has. */
+  readonly closedWith: () => TransportError | undefined
+  readonly pendingCount: () => number
+}
+
+type Outcome = Effect.Effect<unknown, McpRpcError | TimeoutError | TransportError>
+
+class Pending {
+  resume: ((outcome: Outcome) => void) | undefined = undefined
+  early: Outcome | undefined = undefined
+  constructor(
+    readonly id: number,
+    readonly method: string,
+    readonly idleMillis: number,
+    readonly totalMillis: number,
+    readonly totalDeadline: number,
+    public deadline: number,
+    readonly cancellable: boolean,
+    readonly progress: Mailbox.Mailbox<McpSchema.Progress> | undefined
+  ) {}
+}
+
+const infinite = Number.POSITIVE_INFINITY
+
+const toMillis = (input: Duration.DurationInput | undefined): number | undefined => {
+  if (input === undefined) return undefined
+  const duration = Duration.decode(input)
+  return Duration.isFinite(duration) ? Duration.toMillis(duration) : infinite
+}
+
+/** @internal */
+export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const { transport } = options
+    const runtime = yield* Effect.runtime<never>()
+    const runFork = Runtime.runFork(runtime)
+    const clock = yield* Effect.clock
+    const defaultIdleMillis = toMillis(options.requestTimeout) ?? infinite
+    const pending = new Map<number, Pending>()
+    const serverRequests = new Map<McpSchema.RequestId, Fiber.RuntimeFiber<void, never>>()
+    let nextId = 0
+    let closed: TransportError | undefined
+    let timerFiber: Fiber.RuntimeFiber<void, never> | undefined
+    let timerWake = infinite
+
+    const report = (problem: ProtocolError | TransportError) => {
+      runFork(options.onProblem(problem))
+    }
+
+    const settle = (entry: Pending, outcome: Outcome) => {
+      pending.delete(entry.id)
+      if (entry.progress !== undefined) entry.progress.unsafeDone(Exit.void)
+      if (entry.resume !== undefined) entry.resume(outcome)
+      else entry.early = outcome
+    }
+
+    const sendCancelled = (id: number, reason: string) =>
+      transport.send({
+        jsonrpc: "2.0",
+        method: "notifications/cancelled",
+        params: { requestId: id, reason }
+      }).pipe(Effect.ignore)
+
+    // -- deadlines -------------------------------------------------------------
+
+    const sweep = (): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        const now = clock.unsafeCurrentTimeMillis()
+        let next = infinite
+        const expired: Array<Pending> = []
+        for (const entry of pending.values()) {
+          if (entry.deadline <= now) expired.push(entry)
+          else if (entry.deadline < next) next = entry.deadline
+        }
+        timerWake = next
+        for (const entry of expired) {
+          const total = entry.deadline === entry.totalDeadline
+          settle(
+            entry,
+            Effect.fail(
+              new TimeoutError({
+                method: entry.method,
+                timeout: Duration.millis(total ? entry.totalMillis : entry.idleMillis),
+                kind: total ? "total" : "idle"
+              })
+            )
+          )
+          if (entry.cancellable) runFork(sendCancelled(entry.id, "timeout"))
+        }
+        if (next === infinite) {
+          timerFiber = undefined
+          return Effect.void
+        }
+        return Effect.zipRight(Effect.sleep(Duration.millis(next - now)), sweep())
+      })
+
+    const armTimer = (deadline: number) => {
+      if (deadline >= timerWake) return
+      if (timerFiber !== undefined) timerFiber.unsafeInterruptAsFork(FiberId.none)
+      timerWake = deadline
+      const delay = Math.max(0, deadline - clock.unsafeCurrentTimeMillis())
+      timerFiber = runFork(Effect.zipRight(Effect.sleep(Duration.millis(delay)), sweep()))
+    }
+
+    // -- outgoing requests -----------------------------------------------------
+
+    const start = (
+      method: string,
+      params: Record<string, unknown> | undefined,
+      idleInput: Duration.DurationInput | undefined,
+      totalInput: Duration.DurationInput | undefined,
+      progress: Mailbox.Mailbox<McpSchema.Progress> | undefined,
+      cancellable: boolean
+    ): Outcome =>
+      Effect.suspend((): Outcome => {
+        if (closed !== undefined) return Effect.fail(closed)
+        const id = nextId++
+        const now = clock.unsafeCurrentTimeMillis()
+        const idleMillis = toMillis(idleInput) ?? defaultIdleMillis
+        const totalMillis = toMillis(totalInput) ?? infinite
+        const totalDeadline = now + totalMillis
+        const deadline = Math.min(now + idleMillis, totalDeadline)
+        const entry = new Pending(id, method, idleMillis, totalMillis, totalDeadline, deadline, cancellable, progress)
+        pending.set(id, entry)
+        if (deadline !== infinite) armTimer(deadline)
+        const message: McpSchema.JsonRpcRequest = {
+          jsonrpc: "2.0",
+          id,
+          method,
+          params: progress === undefined
+            ? params
+            : { ...params, _meta: { ...(params?._meta as object | undefined), progressToken: id } }
+        }
+        const awaitOutcome: Outcome = Effect.async((resume) => {
+          if (entry.early !== undefined) return resume(entry.early)
+          entry.resume = resume
+          return Effect.suspend(() => {
+            if (!pending.delete(id)) return Effect.void
+            progress?.unsafeDone(Exit.void)
+            return cancellable ? sendCancelled(id, "interrupted") : Effect.void
+          })
+        })
+        return Effect.matchCauseEffect(transport.send(message), {
+          onFailure: (cause) => {
+            pending.delete(id)
+            progress?.unsafeDone(Exit.void)
+            return Cause.isInterruptedOnly(cause) && cancellable
+              ? Effect.zipRight(sendCancelled(id, "interrupted"), Effect.failCause(cause))
+              : Effect.failCause(cause)
+          },
+          onSuccess: () => awaitOutcome
+        })
+      })
+
+    // Progress is handed to the caller's handler by a fiber of its own, so a
+    // slow handler never holds up the reader; the call returns only after the
+    // handler has seen every notification that arrived before the response.
+    const withProgress = (
+      onProgress: (progress: McpSchema.Progress) => Effect.Effect<void>,
+      run: (mailbox: Mailbox.Mailbox<McpSchema.Progress>) => Outcome
+    ): Outcome =>
+      Effect.flatMap(Mailbox.make<McpSchema.Progress>(), (mailbox) =>
+        Effect.flatMap(
+          Effect.forkDaemon(Stream.runForEach(Mailbox.toStream(mailbox), onProgress)),
+          (delivery) =>
+            Effect.onExit(run(mailbox), (exit) =>
+              Exit.isInterrupted(exit) ? delivery.interruptAsFork(FiberId.none) : Effect.asVoid(delivery.await))
+        ))
+
+    const request: Protocol["request"] = (method, params, requestOptions) => {
+      const onProgress = requestOptions?.onProgress
+      return onProgress === undefined
+        ? start(method, params, requestOptions?.timeout, requestOptions?.totalTimeout, undefined, true)
+        : withProgress(
+          onProgress,
+          (mailbox) =>
+            start(method, params, requestOptions?.timeout, requestOptions?.totalTimeout, mailbox, true)
+        )
+    }
+
+    const requestNoCancel: Protocol["requestNoCancel"] = (method, params, timeout) =>
+      start(method, params, timeout, undefined, undefined, false)
+
+    const notify: Protocol["notify"] = (method, params) =>
+      Effect.suspend(() =>
+        closed !== undefined
+          ? Effect.fail(closed)
+          : transport.send(params === undefined ? { jsonrpc: "2.0", method } : { jsonrpc: "2.0", method, params })
+      )
+
+    // -- incoming --------------------------------------------------------------
+
+    const answer = (id: McpSchema.RequestId, exit: Exit.Exit<unknown, HandlerError>): Effect.Effect<void> => {
+      if (Exit.isSuccess(exit)) {
+        return transport.send({ jsonrpc: "2.0", id, result: exit.value as object }).pipe(Effect.ignore)
+      }
+      const failure = Cause.failureOption(exit.cause)
+      const error: HandlerError = failure._tag === "Some"
+        ? failure.value
+        : Cause.isInterruptedOnly(exit.cause)
+        ? { code: McpSchema.ErrorCode.InternalError, message: "Request cancelled" }
+        : { code: McpSchema.ErrorCode.InternalError, message: `Client handler failed: ${Cause.pretty(exit.cause)}` }
+      return transport.send({ jsonrpc: "2.0", id, error }).pipe(Effect.ignore)
+    }
+
+    const onServerRequest = (id: McpSchema.RequestId, method: string, params: unknown) => {
+      if (method === "ping") {
+        runFork(transport.send({ jsonrpc: "2.0", id, result: {} }).pipe(Effect.ignore))
+        return
+      }
+      const handler = options.handlers.get(method)
+      const work = handler === undefined
+        ? answer(
+          id,
+          Exit.fail({
+            code: McpSchema.ErrorCode.MethodNotFound,
+            message: `Method not found: this client does not handle "${method}"`
+          })
+        )
+        : Effect.exit(handler(params)).pipe(
+          Effect.flatMap((exit) => answer(id, exit)),
+          Effect.ensuring(Effect.sync(() => serverRequests.delete(id)))
+        )
+      const fiber = runFork(work)
+      if (handler !== undefined && fiber.unsafePoll() === null) serverRequests.set(id, fiber)
+    }
+
+    const onResponse = (id: unknown, frame: Record<string, unknown>) => {
+      const entry = typeof id === "number" ? pending.get(id) : undefined
+      if (entry === undefined) {
+        // a late answer to a request that timed out or was cancelled
+        return
+      }
+      if ("result" in frame) {
+        settle(entry, Effect.succeed(frame.result))
+        return
+      }
+      const error = frame.error
+      if (Predicate.isRecord(error) && typeof error.code === "number") {
+        settle(
+          entry,
+          Effect.fail(
+            new McpRpcError({
+              method: entry.method,
+              code: error.code,
+              description: typeof error.message === "string" ? error.message : "(no message)",
+              data: error.data
+            })
+          )
+        )
+        return
+      }
+      settle(
+        entry,
+        Effect.fail(new McpRpcError({ method: entry.method, code: -32603, description: "malformed error response" }))
+      )
+      report(new ProtocolError({ reason: "InvalidMessage", detail: `malformed response: ${preview(frame)}` }))
+    }
+
+    const onProgress = (params: unknown) => {
+      if (!Predicate.isRecord(params) || typeof params.progress !== "number") return
+      const entry = typeof params.progressToken === "number" ? pending.get(params.progressToken) : undefined
+      if (entry === undefined) return
+      const now = clock.unsafeCurrentTimeMillis()
+      entry.deadline = Math.min(now + entry.idleMillis, entry.totalDeadline)
+      entry.progress?.unsafeOffer({
+        progress: params.progress,
+        total: typeof params.total === "number" ? params.total : undefined,
+        message: typeof params.message === "string" ? params.message : undefined
+      })
+    }
+
+    const onFrame = (frame: unknown) => {
+      if (isMcpError(frame)) {
+        report(frame as ProtocolError | TransportError)
+        return
+      }
+      if (!Predicate.isRecord(frame) || frame.jsonrpc !== "2.0") {
+        report(new ProtocolError({ reason: "InvalidMessage", detail: `not a JSON-RPC 2.0 message: ${preview(frame)}` }))
+        return
+      }
+      const method = frame.method
+      if (typeof method === "string") {
+        if ("id" in frame) {
+          const id = frame.id
+          if (typeof id === "string" || typeof id === "number") onServerRequest(id, method, frame.params)
+          else {report(
+              new ProtocolError({ reason: "InvalidMessage", detail: `request id of wrong type: ${preview(frame)}` })
+            )}
+          return
+        }
+        if (method === "notifications/progress") onProgress(frame.params)
+        else if (method === "notifications/cancelled") {
+          const params = frame.params
+          const target = Predicate.isRecord(params) ? params.requestId : undefined
+          const fiber = target === undefined ? undefined : serverRequests.get(target as McpSchema.RequestId)
+          if (fiber !== undefined) fiber.unsafeInterruptAsFork(FiberId.none)
+        }
+        options.onNotification(frame.params === undefined ? { method } : { method, params: frame.params })
+        return
+      }
+      if ("id" in frame && ("result" in frame || "error" in frame)) {
+        onResponse(frame.id, frame)
+        return
+      }
+      report(new ProtocolError({ reason: "InvalidMessage", detail: `message of no known shape: ${preview(frame)}` }))
+    }
+
+    const shutdown = (error: TransportError) =>
+      Effect.suspend(() => {
+        if (closed !== undefined) return Effect.void
+        closed = error
+        for (const entry of Array.from(pending.values())) settle(entry, Effect.fail(error))
+        const fibers: Array<Fiber.RuntimeFiber<unknown, unknown>> = Array.from(serverRequests.values())
+        if (timerFiber !== undefined) fibers.push(timerFiber)
+        serverRequests.clear()
+        timerFiber = undefined
+        timerWake = infinite
+        return Effect.forEach(fibers, (fiber) => fiber.interruptAsFork(FiberId.none), { discard: true })
+      })
+
+    yield* transport.incoming.pipe(
+      Stream.runForEachChunk((chunk) =>
+        Effect.sync(() => {
+          for (const frame of chunk) onFrame(frame)
+        })
+      ),
+      Effect.matchCauseEffect({
+        onSuccess: () =>
+          shutdown(new TransportError({ reason: "Closed", description: "the server closed the connection" })),
+        onFailure: (cause) => {
+          const failure = Cause.failureOption(cause)
+          return shutdown(
+            failure._tag === "Some"
+              ? failure.value
+              : new TransportError({ reason: "Read", description: "the reader stopped", cause: Cause.squash(cause) })
+          )
+        }
+      }),
+      Effect.interruptible,
+      Effect.forkScoped
+    )
+    yield* Effect.addFinalizer(() =>
+      shutdown(new TransportError({ reason: "Closed", description: "the client closed the session" }))
+    )
+
+    return {
+      request,
+      requestNoCancel,
+      notify,
+      closedWith: () => closed,
+      pendingCount: () => pending.size
+    } satisfies Protocol
+  })
+
+/** @internal */
+export const preview = (value: unknown): string => {
+  let text: string
+  try {
+    text = typeof value === "string" ? value : JSON.stringify(value) ?? String(value)
+  } catch {
+    text = String(value)
+  }
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text
+}
+
+/** @internal */
+export const decodeResult = <A, I>(schema: Schema.Schema<A, I>, method: string) => {
+  const decode = Schema.decodeUnknown(schema, { onExcessProperty: "preserve", errors: "first" })
+  return (value: unknown): Effect.Effect<A, ProtocolError> =>
+    Effect.mapError(
+      decode(value),
+      (error) => new ProtocolError({ reason: "InvalidResult", detail: `${method}: ${error.message}`, cause: error })
+    )
+}

@@ -1,0 +1,152 @@
+/**
+ * Turns a connection source (URL, script path, config object, transport,
+ * SDK server) into an effect that opens a transport.
+ *
+ * @internal
+ */
+import type * as CommandExecutor from "@effect/platform/CommandExecutor"
+import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
+import type { Transport as SdkTransport } from "@modelcontextprotocol/sdk/shared/transport.js"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Predicate from "effect/Predicate"
+import { TransportError } from "../McpError.js"
+import * as StdioTransport from "../StdioTransport.js"
+import * as Transport from "../Transport.js"
+
+/** An HTTP MCP server. */
+export interface HttpSource {
+  readonly url: string | URL
+  /** `"streamable-http"` (the default) or legacy `"sse"`; inferred from a path ending in `/sse`. */
+  readonly transport?: "streamable-http" | "http" | "sse" | undefined
+  readonly headers?: Readonly<Record<string, string>> | undefined
+}
+
+/** Anything with the SDK server's `connect(transport)` and `close()`. */
+export interface SdkServerLike {
+  readonly connect: (transport: SdkTransport) => Promise<void>
+  readonly close: () => Promise<void>
+}
+
+/** An `mcp.json` style config. */
+export interface ServersConfig {
+  readonly mcpServers: Readonly<Record<string, StdioTransport.StdioOptions | HttpSource>>
+  /** Which server to use when the config names more than one. */
+  readonly server?: string | undefined
+}
+
+/** @internal */
+export type Source =
+  | string
+  | URL
+  | StdioTransport.StdioOptions
+  | HttpSource
+  | ServersConfig
+  | SdkServerLike
+  | Transport.Connect<any>
+
+/** @internal */
+export type SourceContext<S> = S extends `http://${string}` | `https://${string}` | URL | HttpSource | SdkServerLike
+  ? never
+  : S extends Transport.Connect<infer R> ? R
+  : CommandExecutor.CommandExecutor
+
+const isHttpUrl = (value: string) => /^https?:\/\//i.test(value)
+
+const isSdkServer = (u: unknown): u is SdkServerLike =>
+  Predicate.hasProperty(u, "connect") && typeof u.connect === "function" &&
+  Predicate.hasProperty(u, "close") && typeof u.close === "function"
+
+/** @internal */
+export const scriptCommand = (path: string): StdioTransport.StdioOptions | undefined => {
+  const lower = path.toLowerCase()
+  if (lower.endsWith(".js") || lower.endsWith(".mjs") || lower.endsWith(".cjs")) {
+    return { command: "node", args: [path] }
+  }
+  if (lower.endsWith(".ts") || lower.endsWith(".mts")) return { command: "npx", args: ["--no-install", "tsx", path] }
+  if (lower.endsWith(".py")) return { command: "python3", args: [path] }
+  return undefined
+}
+
+const connectHttp = (source: HttpSource): Transport.Connect => {
+  const url = typeof source.url === "string" ? new URL(source.url) : source.url
+  const kind = source.transport === undefined
+    ? (url.pathname.replace(/\/+$/, "").endsWith("/sse") ? "sse" : "streamable-http")
+    : source.transport === "sse"
+    ? "sse"
+    : "streamable-http"
+  const requestInit: RequestInit | undefined = source.headers === undefined ? undefined : { headers: source.headers }
+  if (kind === "sse") {
+    return Transport.fromSdk(() => new SSEClientTransport(url, requestInit === undefined ? undefined : { requestInit }))
+  }
+  return Effect.gen(function*() {
+    const sdk = new StreamableHTTPClientTransport(url, requestInit === undefined ? undefined : { requestInit })
+    const transport = yield* Transport.fromSdk(() => sdk)
+    // end the server-side session too, so nothing stays open on the server
+    yield* Effect.addFinalizer(() =>
+      sdk.sessionId === undefined
+        ? Effect.void
+        : Effect.promise(() => sdk.terminateSession().catch(() => undefined)).pipe(
+          Effect.timeoutOption(Duration.seconds(5))
+        )
+    )
+    return transport
+  })
+}
+
+const connectSdkServer = (server: SdkServerLike): Transport.Connect =>
+  Effect.gen(function*() {
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()
+    yield* Effect.acquireRelease(
+      Effect.tryPromise({
+        try: () => server.connect(serverSide),
+        catch: (cause) =>
+          new TransportError({ reason: "Connect", description: `the in-process server did not start: ${cause}`, cause })
+      }),
+      () => Effect.promise(() => server.close().catch(() => undefined))
+    )
+    return yield* Transport.fromSdk(() => clientSide)
+  })
+
+const fail = (description: string): Transport.Connect =>
+  Effect.fail(new TransportError({ reason: "Connect", description }))
+
+/** @internal */
+export const toConnect = <S extends Source>(source: S): Transport.Connect<SourceContext<S>> =>
+  resolve(source) as Transport.Connect<SourceContext<S>>
+
+const resolve = (source: Source): Transport.Connect<any> => {
+  if (Effect.isEffect(source)) return source
+  if (typeof source === "string") {
+    if (isHttpUrl(source)) return connectHttp({ url: source })
+    const script = scriptCommand(source)
+    return script === undefined
+      ? fail(
+        `cannot tell how to run "${source}": give an http(s) URL, a .js/.mjs/.ts/.py script, ` +
+          `or a { command, args } object`
+      )
+      : StdioTransport.make(script)
+  }
+  if (source instanceof URL) return connectHttp({ url: source })
+  if (isSdkServer(source)) return connectSdkServer(source)
+  if ("mcpServers" in source) {
+    const names = Object.keys(source.mcpServers)
+    const name = source.server ?? (names.length === 1 ? names[0] : undefined)
+    if (name === undefined) {
+      return fail(
+        names.length === 0
+          ? "the config names no servers"
+          : `the config names ${names.length} servers (${names.join(", ")}); choose one with the "server" field`
+      )
+    }
+    const entry = source.mcpServers[name]
+    return entry === undefined
+      ? fail(`the config has no server named "${name}" (it has: ${names.join(", ")})`)
+      : resolve(entry)
+  }
+  if ("command" in source) return StdioTransport.make(source)
+  if ("url" in source) return connectHttp(source)
+  return fail("unrecognised connection source")
+}
