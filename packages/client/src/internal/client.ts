@@ -52,7 +52,8 @@ export const make = <R>(
   options: McpClient.Options = {}
 ): Effect.Effect<McpClient.Service, McpError, Scope.Scope | R> =>
   Effect.gen(function*() {
-    const context = yield* Effect.context<R>()
+    // the caller's services, without its scope: a session lives in a scope of its own
+    const context = Context.omit(Scope.Scope)(yield* Effect.context<R>()) as Context.Context<R>
     const requestTimeout = Duration.decode(options.requestTimeout ?? Duration.seconds(60))
     const initTimeout = Duration.decode(options.initTimeout ?? Duration.seconds(30))
     const clientInfo = options.clientInfo ?? { name: "effect-mcp", version: clientVersion }
