@@ -12,7 +12,13 @@ export interface ScriptedPeer {
   readonly initializeCount: () => number
   readonly send: (message: McpSchema.JsonRpcMessage) => Effect.Effect<void>
   /** Waits for the next message with this method. */
-  readonly next: (method: string) => Effect.Effect<McpSchema.JsonRpcMessage & { readonly id?: McpSchema.RequestId }>
+  readonly next: (method: string) => Effect.Effect<ReceivedMessage>
+}
+
+export interface ReceivedMessage {
+  readonly method: string
+  readonly params?: unknown
+  readonly id?: McpSchema.RequestId
 }
 
 export const makeScriptedPeer = (options: {
@@ -51,7 +57,7 @@ export const makeScriptedPeer = (options: {
       )
       return client
     })
-    const next = (method: string): Effect.Effect<any> =>
+    const next = (method: string): Effect.Effect<ReceivedMessage> =>
       Effect.flatMap(Queue.take(received), (message) =>
         "method" in message && message.method === method ? Effect.succeed(message) : next(method))
     return {
