@@ -14,7 +14,9 @@ server.registerTool("add", {
 
 const program = Effect.gen(function*() {
   const init = yield* McpClient.initializeResult
-  yield* Console.log(`connected to ${init.serverInfo.name} ${init.serverInfo.version} (protocol ${init.protocolVersion})`)
+  yield* Console.log(
+    `connected to ${init.serverInfo.name} ${init.serverInfo.version} (protocol ${init.protocolVersion})`
+  )
   const tools = yield* McpClient.listTools
   yield* Console.log(`tools: ${tools.map((tool) => tool.name).join(", ")}`)
   const result = yield* McpClient.callTool("add", { a: 2, b: 3 })

@@ -70,7 +70,7 @@ export const parseLine = (line: string): unknown => {
   } catch (cause) {
     return new ProtocolError({
       reason: "Parse",
-      detail: `skipped a line that is not JSON: ${preview(line)}`,
+      detail: `skipped the line ${preview(line)}`,
       cause
     })
   }
