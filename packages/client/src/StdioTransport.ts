@@ -105,13 +105,16 @@ export const make = (
     )
 
     const closeTimeout = Duration.decode(options.closeTimeout ?? Duration.seconds(2))
+    // Finalizers are uninterruptible, and a timeout there waits for its effect
+    // unless that effect is marked interruptible.
+    const within = <A, E>(effect: Effect.Effect<A, E>) =>
+      effect.pipe(Effect.ignore, Effect.interruptible, Effect.timeoutOption(closeTimeout))
     yield* Effect.addFinalizer(() =>
       Effect.gen(function*() {
         yield* Queue.shutdown(outbox)
-        const exited = yield* process.exitCode.pipe(Effect.ignore, Effect.timeoutOption(closeTimeout))
-        if (Option.isSome(exited)) return
-        const terminated = yield* process.kill("SIGTERM").pipe(Effect.ignore, Effect.timeoutOption(closeTimeout))
-        if (Option.isNone(terminated)) yield* process.kill("SIGKILL").pipe(Effect.ignore)
+        if (Option.isSome(yield* within(process.exitCode))) return
+        if (Option.isSome(yield* within(process.kill("SIGTERM")))) return
+        yield* process.kill("SIGKILL").pipe(Effect.ignore)
       })
     )
 

@@ -135,6 +135,7 @@ export const fromSdk = <E = never, R = never>(
       }),
       () =>
         Effect.promise(() => sdk.close().catch(() => undefined)).pipe(
+          Effect.interruptible,
           Effect.timeoutOption(options?.closeTimeout ?? defaultCloseTimeout),
           Effect.zipRight(mailbox.end)
         )

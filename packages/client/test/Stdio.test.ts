@@ -26,6 +26,24 @@ describe("stdio sessions", () => {
       assert.isFalse(yield* client.isConnected)
     }).pipe(Effect.provide(NodeContext.layer)))
 
+  it.scopedLive("closing ends a server that ignores stdin closing and SIGTERM", () =>
+    Effect.gen(function*() {
+      const before = new Set(childPids())
+      const started = Date.now()
+      const pids = yield* Effect.scoped(Effect.gen(function*() {
+        const client = yield* McpClient.make({
+          command: process.execPath,
+          args: [Path.join(Path.dirname(fileURLToPath(import.meta.url)), "fixtures", "stubborn-server.mjs")],
+          closeTimeout: "300 millis"
+        })
+        yield* client.ping
+        return childPids().filter((pid) => !before.has(pid))
+      }))
+      assert.strictEqual(pids.length, 1)
+      for (const pid of pids) assert.isFalse(isAlive(pid))
+      assert.isBelow(Date.now() - started, 5000)
+    }).pipe(Effect.provide(NodeContext.layer)))
+
   it.scopedLive("a server killed mid-call fails the pending call at once", () =>
     Effect.gen(function*() {
       const before = new Set(childPids())

@@ -89,6 +89,7 @@ const connectHttp = (source: HttpSource): Transport.Connect => {
       sdk.sessionId === undefined
         ? Effect.void
         : Effect.promise(() => sdk.terminateSession().catch(() => undefined)).pipe(
+          Effect.interruptible,
           Effect.timeoutOption(Duration.seconds(5))
         )
     )
