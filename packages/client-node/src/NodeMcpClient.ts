@@ -26,10 +26,10 @@ export type NodeSourceContext<S> = Exclude<McpClient.SourceContext<S>, CommandEx
  * @since 0.1.0
  * @category layers
  */
-export const layer = <S extends McpClient.ConnectionSource>(
+export const layer = <S extends McpClient.ConnectionSource, R = never>(
   source: S,
-  options?: McpClient.Options
-): Layer.Layer<McpClient.McpClient, McpError, NodeSourceContext<S>> =>
+  options?: McpClient.Options<R>
+): Layer.Layer<McpClient.McpClient, McpError, NodeSourceContext<S> | R> =>
   McpClient.layer(source, options).pipe(Layer.provide(NodeContext.layer)) as any
 
 /**
@@ -38,8 +38,8 @@ export const layer = <S extends McpClient.ConnectionSource>(
  * @since 0.1.0
  * @category constructors
  */
-export const make = <S extends McpClient.ConnectionSource>(
+export const make = <S extends McpClient.ConnectionSource, R = never>(
   source: S,
-  options?: McpClient.Options
-): Effect.Effect<McpClient.Service, McpError, Scope.Scope | NodeSourceContext<S>> =>
+  options?: McpClient.Options<R>
+): Effect.Effect<McpClient.Service, McpError, Scope.Scope | NodeSourceContext<S> | R> =>
   McpClient.make(source, options).pipe(Effect.provide(NodeContext.layer)) as any

@@ -14,9 +14,10 @@ import * as Layer from "effect/Layer"
 import * as Predicate from "effect/Predicate"
 import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import * as internal from "./internal/client.js"
 import * as source from "./internal/source.js"
-import type { McpError, NotConnected, TransportError } from "./McpError.js"
+import type { HandlerError, McpError, NotConnected, TransportError } from "./McpError.js"
 import type * as McpSchema from "./McpSchema.js"
 import type * as StdioTransport from "./StdioTransport.js"
 import type * as Transport from "./Transport.js"
@@ -161,7 +162,70 @@ export interface Service {
     progressToken: McpSchema.ProgressToken,
     progress: McpSchema.Progress
   ) => Effect.Effect<void, NotConnected | TransportError>
+
+  /**
+   * Every notification the server sends, from the moment the stream starts.
+   * Each subscriber has a buffer of `notificationBuffer` entries; one that
+   * falls that far behind loses the oldest (the session never waits for it).
+   */
+  readonly notifications: Stream.Stream<McpSchema.ServerNotification>
+  /** Every progress notification (the per-call `onProgress` sees its own call's too). */
+  readonly progress: Stream.Stream<McpSchema.ProgressNotificationParams>
+  /** Every log message the server sends (see `setLoggingLevel`). */
+  readonly logMessages: Stream.Stream<McpSchema.LoggingMessageNotificationParams>
+  /** Which list the server says has changed. */
+  readonly listChanged: Stream.Stream<ListKind>
+  /**
+   * Updates of one resource: subscribes when the stream starts and
+   * unsubscribes when it ends. Streams on the same URI share one subscription.
+   */
+  readonly resourceUpdates: (uri: string) => Stream.Stream<ResourceUpdated, McpError>
+  /** Replaces the roots and tells the server (`notifications/roots/list_changed`) if connected. */
+  readonly setRoots: (roots: ReadonlyArray<McpSchema.Root>) => Effect.Effect<void, TransportError>
+  /**
+   * Replaces the sampling handler (undefined removes it). It answers at once;
+   * the capability is advertised from the next session if it was not before.
+   */
+  readonly setSamplingHandler: (handler: SamplingHandler | undefined) => Effect.Effect<void>
+  /** Replaces the elicitation handler, as `setSamplingHandler` does. */
+  readonly setElicitationHandler: (handler: ElicitationHandler | undefined) => Effect.Effect<void>
 }
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ListKind = "tools" | "resources" | "prompts"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ResourceUpdated {
+  readonly uri: string
+}
+
+/**
+ * Answers `sampling/createMessage`: run the server's messages through your
+ * model. Fail with `HandlerError` to send the server a JSON-RPC error.
+ *
+ * @since 0.1.0
+ * @category handlers
+ */
+export type SamplingHandler<R = never> = (
+  request: McpSchema.CreateMessageRequestParams
+) => Effect.Effect<McpSchema.CreateMessageResult, HandlerError, R>
+
+/**
+ * Answers `elicitation/create`: ask the user. A form answer is checked against
+ * the requested schema (defaults filled in) before it is sent.
+ *
+ * @since 0.1.0
+ * @category handlers
+ */
+export type ElicitationHandler<R = never> = (
+  request: McpSchema.ElicitRequestParams
+) => Effect.Effect<McpSchema.ElicitResult, HandlerError, R>
 
 /**
  * How a client is built.
@@ -169,7 +233,7 @@ export interface Service {
  * @since 0.1.0
  * @category models
  */
-export interface Options {
+export interface Options<R = never> {
   /** Sent in `initialize` (default `{ name: "effect-mcp", version }`). */
   readonly clientInfo?: McpSchema.Implementation | undefined
   readonly capabilities?: McpSchema.ClientCapabilities | undefined
@@ -188,6 +252,25 @@ export interface Options {
   readonly maxPages?: number | undefined
   /** Wrap every operation in a span named `McpClient.<operation>` (default false: spans cost on the hot path). */
   readonly spans?: boolean | undefined
+
+  /** The client's roots, a list or an effect run for each `roots/list`; giving them advertises `roots`. */
+  readonly roots?: ReadonlyArray<McpSchema.Root> | Effect.Effect<ReadonlyArray<McpSchema.Root>, never, R> | undefined
+  /** Answers `sampling/createMessage`; giving it advertises `sampling`. */
+  readonly sampling?: SamplingHandler<R> | undefined
+  /** Sub-capabilities of sampling to advertise, e.g. `{ tools: {} }` for tool use in sampling. */
+  readonly samplingCapabilities?: Record<string, unknown> | undefined
+  /** Answers `elicitation/create` (form and URL modes); giving it advertises `elicitation`. */
+  readonly elicitation?: ElicitationHandler<R> | undefined
+  /** Each log message (default: the Effect logger at the mapped level, annotated with the MCP logger name). */
+  readonly onLog?: ((message: McpSchema.LoggingMessageNotificationParams) => Effect.Effect<void, never, R>) | undefined
+  /** Every progress notification, whatever request it belongs to. */
+  readonly onProgress?:
+    | ((progress: McpSchema.ProgressNotificationParams) => Effect.Effect<void, never, R>)
+    | undefined
+  /** Every notification, before the typed handlers. */
+  readonly onMessage?: ((notification: McpSchema.ServerNotification) => Effect.Effect<void, never, R>) | undefined
+  /** How far behind a notification stream subscriber may fall before it loses the oldest (default 1024). */
+  readonly notificationBuffer?: number | undefined
 }
 
 /**
@@ -255,10 +338,10 @@ export const transportFor: <S extends ConnectionSource>(source: S) => Transport.
  * @since 0.1.0
  * @category constructors
  */
-export const make = <S extends ConnectionSource>(
+export const make = <S extends ConnectionSource, R = never>(
   source: S,
-  options?: Options
-): Effect.Effect<Service, McpError, Scope.Scope | SourceContext<S>> => internal.make(transportFor(source), options)
+  options?: Options<R>
+): Effect.Effect<Service, McpError, Scope.Scope | SourceContext<S> | R> => internal.make(transportFor(source), options)
 
 /**
  * The client as a layer.
@@ -266,10 +349,10 @@ export const make = <S extends ConnectionSource>(
  * @since 0.1.0
  * @category layers
  */
-export const layer = <S extends ConnectionSource>(
+export const layer = <S extends ConnectionSource, R = never>(
   source: S,
-  options?: Options
-): Layer.Layer<McpClient, McpError, SourceContext<S>> => Layer.scoped(McpClient, make(source, options))
+  options?: Options<R>
+): Layer.Layer<McpClient, McpError, SourceContext<S> | R> => Layer.scoped(McpClient, make(source, options))
 
 /**
  * A stdio client layer, for when the command is known.
@@ -277,10 +360,10 @@ export const layer = <S extends ConnectionSource>(
  * @since 0.1.0
  * @category layers
  */
-export const layerStdio = (
+export const layerStdio = <R = never>(
   stdio: StdioTransport.StdioOptions,
-  options?: Options
-): Layer.Layer<McpClient, McpError, CommandExecutor.CommandExecutor> => layer(stdio, options)
+  options?: Options<R>
+): Layer.Layer<McpClient, McpError, CommandExecutor.CommandExecutor | R> => layer(stdio, options)
 
 // -----------------------------------------------------------------------------
 // accessors
@@ -536,3 +619,62 @@ export const sendProgress = (
   progress: McpSchema.Progress
 ): Effect.Effect<void, NotConnected | TransportError, McpClient> =>
   Effect.flatMap(McpClient, (client) => client.sendProgress(progressToken, progress))
+
+/**
+ * @since 0.1.0
+ * @category notifications
+ */
+export const notifications: Stream.Stream<McpSchema.ServerNotification, never, McpClient> = Stream.unwrap(
+  Effect.map(McpClient, (client) => client.notifications)
+)
+
+/**
+ * @since 0.1.0
+ * @category notifications
+ */
+export const progress: Stream.Stream<McpSchema.ProgressNotificationParams, never, McpClient> = Stream.unwrap(
+  Effect.map(McpClient, (client) => client.progress)
+)
+
+/**
+ * @since 0.1.0
+ * @category notifications
+ */
+export const logMessages: Stream.Stream<McpSchema.LoggingMessageNotificationParams, never, McpClient> = Stream
+  .unwrap(Effect.map(McpClient, (client) => client.logMessages))
+
+/**
+ * @since 0.1.0
+ * @category notifications
+ */
+export const listChanged: Stream.Stream<ListKind, never, McpClient> = Stream.unwrap(
+  Effect.map(McpClient, (client) => client.listChanged)
+)
+
+/**
+ * @since 0.1.0
+ * @category notifications
+ */
+export const resourceUpdates = (uri: string): Stream.Stream<ResourceUpdated, McpError, McpClient> =>
+  Stream.unwrap(Effect.map(McpClient, (client) => client.resourceUpdates(uri)))
+
+/**
+ * @since 0.1.0
+ * @category handlers
+ */
+export const setRoots = (roots: ReadonlyArray<McpSchema.Root>): Effect.Effect<void, TransportError, McpClient> =>
+  Effect.flatMap(McpClient, (client) => client.setRoots(roots))
+
+/**
+ * @since 0.1.0
+ * @category handlers
+ */
+export const setSamplingHandler = (handler: SamplingHandler | undefined): Effect.Effect<void, never, McpClient> =>
+  Effect.flatMap(McpClient, (client) => client.setSamplingHandler(handler))
+
+/**
+ * @since 0.1.0
+ * @category handlers
+ */
+export const setElicitationHandler = (handler: ElicitationHandler | undefined): Effect.Effect<void, never, McpClient> =>
+  Effect.flatMap(McpClient, (client) => client.setElicitationHandler(handler))

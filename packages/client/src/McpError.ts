@@ -245,6 +245,26 @@ const protocolReasonText: Record<ProtocolErrorReason, string> = {
 }
 
 /**
+ * The failure of a handler for a server request (sampling, elicitation,
+ * roots): it becomes the JSON-RPC error answer the server receives. It is not
+ * an `McpError`: client operations never fail with it.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class HandlerError extends Schema.TaggedError<HandlerError>("@effect-mcp/client/HandlerError")("HandlerError", {
+  /** JSON-RPC error code (default -32603, internal error; the spec uses -1 for a user who declined sampling). */
+  code: Schema.optionalWith(Schema.Number, { default: () => -32603 }),
+  description: Schema.String,
+  data: Schema.optional(Schema.Unknown)
+}) {
+  /** @since 0.1.0 */
+  override get message(): string {
+    return this.description
+  }
+}
+
+/**
  * Any error an MCP client operation can fail with.
  *
  * @since 0.1.0

@@ -775,3 +775,128 @@ export type Root = typeof Root.Type
 export const ListRootsResult = Schema.Struct({
   roots: Schema.Array(Root)
 })
+
+// -----------------------------------------------------------------------------
+// sampling
+// -----------------------------------------------------------------------------
+
+/**
+ * A message in a sampling conversation. `content` is one block or, with tool
+ * use in sampling, a list of blocks (text, image, audio, `tool_use`,
+ * `tool_result`).
+ *
+ * @since 0.1.0
+ * @category sampling
+ */
+export const SamplingMessage = Schema.Struct({
+  role: Schema.Literal("user", "assistant"),
+  content: Schema.Unknown,
+  _meta: Meta
+})
+
+/**
+ * @since 0.1.0
+ * @category sampling
+ */
+export type SamplingMessage = typeof SamplingMessage.Type
+
+/**
+ * What the server asks of the client's model in `sampling/createMessage`.
+ *
+ * @since 0.1.0
+ * @category sampling
+ */
+export const CreateMessageRequestParams = Schema.Struct({
+  messages: Schema.Array(SamplingMessage),
+  maxTokens: Schema.Number,
+  systemPrompt: Schema.optional(Schema.String),
+  includeContext: Schema.optional(Schema.Literal("none", "thisServer", "allServers")),
+  temperature: Schema.optional(Schema.Number),
+  stopSequences: Schema.optional(Schema.Array(Schema.String)),
+  metadata: Schema.optional(JsonObject),
+  modelPreferences: Schema.optional(JsonObject),
+  /** Tools the model may call (tool use in sampling, 2025-11-25). */
+  tools: Schema.optional(Schema.Array(Tool)),
+  toolChoice: Schema.optional(JsonObject),
+  _meta: Meta
+})
+
+/**
+ * @since 0.1.0
+ * @category sampling
+ */
+export type CreateMessageRequestParams = typeof CreateMessageRequestParams.Type
+
+/**
+ * The client's answer to `sampling/createMessage`.
+ *
+ * @since 0.1.0
+ * @category sampling
+ */
+export interface CreateMessageResult {
+  readonly role: "user" | "assistant"
+  /** One block, or several (for instance `tool_use` blocks). */
+  readonly content: ContentBlock | ReadonlyArray<unknown> | { readonly type: string; readonly [key: string]: unknown }
+  readonly model: string
+  readonly stopReason?: "endTurn" | "stopSequence" | "maxTokens" | "toolUse" | (string & {}) | undefined
+  readonly _meta?: Record<string, unknown> | undefined
+}
+
+// -----------------------------------------------------------------------------
+// elicitation
+// -----------------------------------------------------------------------------
+
+/**
+ * A form elicitation: the server asks the user for values described by a flat
+ * JSON schema of primitive properties.
+ *
+ * @since 0.1.0
+ * @category elicitation
+ */
+export const ElicitFormParams = Schema.Struct({
+  mode: Schema.optional(Schema.Literal("form")),
+  message: Schema.String,
+  requestedSchema: Schema.Struct({
+    type: Schema.Literal("object"),
+    properties: Schema.Record({ key: Schema.String, value: JsonObject }),
+    required: Schema.optional(Schema.Array(Schema.String))
+  }),
+  _meta: Meta
+})
+
+/**
+ * A URL elicitation: the server asks the user to visit a URL (2025-11-25).
+ *
+ * @since 0.1.0
+ * @category elicitation
+ */
+export const ElicitUrlParams = Schema.Struct({
+  mode: Schema.Literal("url"),
+  message: Schema.String,
+  url: Schema.String,
+  elicitationId: Schema.String,
+  _meta: Meta
+})
+
+/**
+ * @since 0.1.0
+ * @category elicitation
+ */
+export const ElicitRequestParams = Schema.Union(ElicitUrlParams, ElicitFormParams)
+
+/**
+ * @since 0.1.0
+ * @category elicitation
+ */
+export type ElicitRequestParams = typeof ElicitRequestParams.Type
+
+/**
+ * The user's answer: `accept` (with the form's values), `decline` or `cancel`.
+ *
+ * @since 0.1.0
+ * @category elicitation
+ */
+export interface ElicitResult {
+  readonly action: "accept" | "decline" | "cancel"
+  readonly content?: Readonly<Record<string, string | number | boolean | ReadonlyArray<string>>> | undefined
+}

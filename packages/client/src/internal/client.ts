@@ -10,15 +10,20 @@ import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import * as RcMap from "effect/RcMap"
 import * as RcRef from "effect/RcRef"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import type * as McpClient from "../McpClient.js"
 import { NotConnected, ProtocolError, ToolError } from "../McpError.js"
 import type { McpError } from "../McpError.js"
 import * as McpSchema from "../McpSchema.js"
 import type * as Transport from "../Transport.js"
 import * as Protocol from "./protocol.js"
+import * as Traffic from "./traffic.js"
 
 /** @internal */
 export const TypeId: McpClient.TypeId = "~@effect-mcp/client/McpClient"
@@ -47,20 +52,19 @@ type Capability = "tools" | "resources" | "prompts" | "logging" | "completions"
 const defaultMaxPages = 1000
 
 /** @internal */
-export const make = <R>(
+export const make = <R, RH = never>(
   connect: Transport.Connect<R>,
-  options: McpClient.Options = {}
-): Effect.Effect<McpClient.Service, McpError, Scope.Scope | R> =>
+  options: McpClient.Options<RH> = {}
+): Effect.Effect<McpClient.Service, McpError, Scope.Scope | R | RH> =>
   Effect.gen(function*() {
     // the caller's services, without its scope: a session lives in a scope of its own
-    const context = Context.omit(Scope.Scope)(yield* Effect.context<R>()) as Context.Context<R>
+    const context = Context.omit(Scope.Scope)(yield* Effect.context<R | RH>()) as Context.Context<R | RH>
+    const traffic = yield* Traffic.make(options, context as Context.Context<RH>)
     const requestTimeout = Duration.decode(options.requestTimeout ?? Duration.seconds(60))
     const initTimeout = Duration.decode(options.initTimeout ?? Duration.seconds(30))
     const clientInfo = options.clientInfo ?? { name: "effect-mcp", version: clientVersion }
-    const capabilities = options.capabilities ?? {}
     const autoConnect = options.autoConnect ?? true
     const maxPages = options.maxPages ?? defaultMaxPages
-    const handlers = new Map<string, Protocol.RequestHandler>()
     const onProblem = (problem: ProtocolError | McpError) =>
       Effect.logWarning(problem.message).pipe(Effect.annotateLogs("mcp.problem", problem._tag))
 
@@ -74,13 +78,13 @@ export const make = <R>(
       const protocol = yield* Protocol.make({
         transport,
         requestTimeout,
-        handlers,
-        onNotification: () => {},
+        handlers: traffic.handlers,
+        onNotification: traffic.onNotification,
         onProblem
       })
       const raw = yield* protocol.requestNoCancel("initialize", {
         protocolVersion: McpSchema.LATEST_PROTOCOL_VERSION,
-        capabilities,
+        capabilities: traffic.capabilities(),
         clientInfo
       }, initTimeout)
       const initializeResult = yield* decodeInitialize(raw)
@@ -415,6 +419,44 @@ export const make = <R>(
               reason === undefined ? { requestId } : { requestId, reason }
             )
         ),
+      notifications: traffic.notifications,
+      progress: Stream.filterMap(traffic.notifications, Traffic.decodeProgressParams),
+      logMessages: Stream.filterMap(traffic.notifications, Traffic.decodeLogParams),
+      listChanged: Stream.filterMap(traffic.notifications, (notification) => {
+        switch (notification.method) {
+          case "notifications/tools/list_changed":
+            return Option.some("tools" as const)
+          case "notifications/resources/list_changed":
+            return Option.some("resources" as const)
+          case "notifications/prompts/list_changed":
+            return Option.some("prompts" as const)
+          default:
+            return Option.none()
+        }
+      }),
+      resourceUpdates: (uri) =>
+        Stream.unwrapScoped(Effect.gen(function*() {
+          // listen before subscribing, so no update sent in between is lost
+          const queue = yield* traffic.subscribe
+          yield* RcMap.get(subscriptions, uri)
+          return Stream.fromQueue(queue).pipe(
+            Stream.filterMap((notification) =>
+              notification.method === "notifications/resources/updated" &&
+                Predicate.isRecord(notification.params) && notification.params.uri === uri
+                ? Option.some({ uri })
+                : Option.none()
+            )
+          )
+        })),
+      setRoots: (roots) =>
+        Effect.suspend(() => {
+          traffic.setRoots(roots)
+          return current === undefined
+            ? Effect.void
+            : current.protocol.notify("notifications/roots/list_changed")
+        }),
+      setSamplingHandler: (handler) => Effect.sync(() => traffic.setSampling(handler)),
+      setElicitationHandler: (handler) => Effect.sync(() => traffic.setElicitation(handler)),
       sendProgress: (progressToken, progress) =>
         withSession(
           "notifications/progress",
@@ -427,6 +469,11 @@ export const make = <R>(
             })
         )
     }
+
+    const subscriptions = yield* RcMap.make({
+      lookup: (uri: string) =>
+        Effect.acquireRelease(service.subscribe(uri), () => Effect.ignore(service.unsubscribe(uri)))
+    })
 
     if (autoConnect) yield* connectScoped
     return service

@@ -258,12 +258,15 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
       if (Exit.isSuccess(exit)) {
         return transport.send({ jsonrpc: "2.0", id, result: exit.value as object }).pipe(Effect.ignore)
       }
+      // the server cancelled it: the specification says not to answer
+      if (Cause.isInterruptedOnly(exit.cause)) return Effect.void
       const failure = Cause.failureOption(exit.cause)
       const error: HandlerError = failure._tag === "Some"
         ? failure.value
-        : Cause.isInterruptedOnly(exit.cause)
-        ? { code: McpSchema.ErrorCode.InternalError, message: "Request cancelled" }
-        : { code: McpSchema.ErrorCode.InternalError, message: `Client handler failed: ${Cause.pretty(exit.cause)}` }
+        : {
+          code: McpSchema.ErrorCode.InternalError,
+          message: `The client's handler failed: ${Cause.pretty(exit.cause)}`
+        }
       return transport.send({ jsonrpc: "2.0", id, error }).pipe(Effect.ignore)
     }
 

@@ -1,0 +1,201 @@
+/**
+ * Server-initiated traffic: the handlers for server requests (roots,
+ * sampling, elicitation) and the notification pipeline (handlers, then a
+ * PubSub that every Stream reads).
+ *
+ * @internal
+ */
+import * as Cause from "effect/Cause"
+import type * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as LogLevel from "effect/LogLevel"
+import * as Option from "effect/Option"
+import * as PubSub from "effect/PubSub"
+import * as Queue from "effect/Queue"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import type * as McpClient from "../McpClient.js"
+import type { HandlerError } from "../McpError.js"
+import * as McpSchema from "../McpSchema.js"
+import { checkAnswer } from "./elicitation.js"
+import type * as Protocol from "./protocol.js"
+
+/** @internal */
+export interface Traffic {
+  readonly capabilities: () => McpSchema.ClientCapabilities
+  readonly handlers: ReadonlyMap<string, Protocol.RequestHandler>
+  readonly onNotification: (notification: McpSchema.ServerNotification) => void
+  readonly notifications: Stream.Stream<McpSchema.ServerNotification>
+  readonly subscribe: Effect.Effect<Queue.Dequeue<McpSchema.ServerNotification>, never, Scope.Scope>
+  readonly setRoots: (roots: ReadonlyArray<McpSchema.Root>) => void
+  readonly setSampling: (handler: McpClient.SamplingHandler | undefined) => void
+  readonly setElicitation: (handler: McpClient.ElicitationHandler | undefined) => void
+}
+
+const mcpToEffectLevel: Record<McpSchema.LoggingLevel, LogLevel.LogLevel> = {
+  debug: LogLevel.Debug,
+  info: LogLevel.Info,
+  notice: LogLevel.Info,
+  warning: LogLevel.Warning,
+  error: LogLevel.Error,
+  critical: LogLevel.Fatal,
+  alert: LogLevel.Fatal,
+  emergency: LogLevel.Fatal
+}
+
+/**
+ * The default log handler: the Effect logger, at the mapped level, with the
+ * MCP logger name and level as annotations.
+ *
+ * @internal
+ */
+export const logToEffectLogger = (message: McpSchema.LoggingMessageNotificationParams): Effect.Effect<void> => {
+  const text = typeof message.data === "string" ? message.data : JSON.stringify(message.data)
+  return Effect.logWithLevel(mcpToEffectLevel[message.level], text).pipe(
+    Effect.annotateLogs({ "mcp.level": message.level, ...(message.logger ? { "mcp.logger": message.logger } : {}) })
+  )
+}
+
+const invalidParams = (method: string, error: unknown) => ({
+  code: McpSchema.ErrorCode.InvalidParams,
+  message: `Invalid params for ${method}: ${error instanceof Error ? error.message : String(error)}`
+})
+
+const fromHandlerError = (error: HandlerError): Protocol.HandlerError =>
+  error.data === undefined
+    ? { code: error.code, message: error.description }
+    : { code: error.code, message: error.description, data: error.data }
+
+const noHandler = (method: string, capability: string): Effect.Effect<never, Protocol.HandlerError> =>
+  Effect.fail({
+    code: McpSchema.ErrorCode.MethodNotFound,
+    message: `This client has no ${capability} handler, so it cannot answer "${method}"`
+  })
+
+const decodeSampling = Schema.decodeUnknown(McpSchema.CreateMessageRequestParams, { onExcessProperty: "preserve" })
+const decodeElicit = Schema.decodeUnknown(McpSchema.ElicitRequestParams, { onExcessProperty: "preserve" })
+const decodeProgress = Schema.decodeUnknownOption(McpSchema.ProgressNotificationParams)
+const decodeLog = Schema.decodeUnknownOption(McpSchema.LoggingMessageNotificationParams)
+
+/** @internal */
+export const decodeProgressParams = (notification: McpSchema.ServerNotification) =>
+  notification.method === "notifications/progress" ? decodeProgress(notification.params) : Option.none()
+
+/** @internal */
+export const decodeLogParams = (notification: McpSchema.ServerNotification) =>
+  notification.method === "notifications/message" ? decodeLog(notification.params) : Option.none()
+
+/** @internal */
+export const make = <R>(
+  options: McpClient.Options<R>,
+  context: Context.Context<R>
+): Effect.Effect<Traffic, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    let roots: Effect.Effect<ReadonlyArray<McpSchema.Root>, never, R> | undefined = options.roots === undefined
+      ? undefined
+      : Effect.isEffect(options.roots)
+      ? options.roots
+      : Effect.succeed(options.roots)
+    let sampling: McpClient.SamplingHandler<R> | undefined = options.sampling
+    let elicitation: McpClient.ElicitationHandler<R> | undefined = options.elicitation
+
+    const capabilities = (): McpSchema.ClientCapabilities => ({
+      ...options.capabilities,
+      ...(roots === undefined ? {} : { roots: { listChanged: true } }),
+      ...(sampling === undefined ? {} : { sampling: options.samplingCapabilities ?? {} }),
+      ...(elicitation === undefined ? {} : { elicitation: { form: {}, url: {} } })
+    })
+
+    const handlers = new Map<string, Protocol.RequestHandler>()
+    handlers.set("roots/list", (): Effect.Effect<unknown, Protocol.HandlerError> =>
+      roots === undefined
+        ? noHandler("roots/list", "roots")
+        : Effect.map(Effect.provide(roots, context), (list) => ({ roots: list })))
+    handlers.set("sampling/createMessage", (params): Effect.Effect<unknown, Protocol.HandlerError> => {
+      const handler = sampling
+      if (handler === undefined) return noHandler("sampling/createMessage", "sampling")
+      return decodeSampling(params).pipe(
+        Effect.mapError((error) => invalidParams("sampling/createMessage", error)),
+        Effect.flatMap((request) => Effect.mapError(handler(request), fromHandlerError)),
+        Effect.provide(context)
+      )
+    })
+    handlers.set("elicitation/create", (params): Effect.Effect<unknown, Protocol.HandlerError> => {
+      const handler = elicitation
+      if (handler === undefined) return noHandler("elicitation/create", "elicitation")
+      return decodeElicit(params).pipe(
+        Effect.mapError((error) => invalidParams("elicitation/create", error)),
+        Effect.flatMap((request) =>
+          Effect.flatMap(Effect.mapError(handler(request), fromHandlerError), (result): Effect.Effect<
+            McpSchema.ElicitResult,
+            Protocol.HandlerError
+          > => {
+            if (result.action !== "accept" || request.mode === "url") {
+              return Effect.succeed({ action: result.action })
+            }
+            const checked = checkAnswer(request.requestedSchema, result.content ?? {})
+            return Either.isRight(checked)
+              ? Effect.succeed({ action: "accept", content: checked.right })
+              : Effect.fail({
+                code: McpSchema.ErrorCode.InvalidParams,
+                message: `The client's answer does not fit the requested form: ${checked.left}`
+              })
+          })
+        ),
+        Effect.provide(context)
+      )
+    })
+
+    // Notifications go through one queue to one dispatcher fiber: handlers see
+    // them in order, and a slow handler holds up only other handlers, never
+    // the reader or any response.
+    const pubsub = yield* PubSub.sliding<McpSchema.ServerNotification>(options.notificationBuffer ?? 1024)
+    const inbox = yield* Queue.unbounded<McpSchema.ServerNotification>()
+    const onLog = options.onLog ?? logToEffectLogger
+    const guard = (name: string, effect: Effect.Effect<void, never, R>) =>
+      Effect.catchAllCause(
+        effect,
+        (cause) =>
+          Effect.logWarning(`The ${name} handler failed: ${Cause.pretty(cause)}`).pipe(
+            Effect.annotateLogs("mcp.problem", "HandlerDefect")
+          )
+      )
+    const dispatch = (notification: McpSchema.ServerNotification): Effect.Effect<void, never, R> =>
+      Effect.gen(function*() {
+        if (options.onMessage !== undefined) yield* guard("onMessage", options.onMessage(notification))
+        const log = decodeLogParams(notification)
+        if (Option.isSome(log)) yield* guard("onLog", onLog(log.value))
+        if (options.onProgress !== undefined) {
+          const progress = decodeProgressParams(notification)
+          if (Option.isSome(progress)) yield* guard("onProgress", options.onProgress(progress.value))
+        }
+        yield* PubSub.publish(pubsub, notification)
+      })
+    yield* Queue.take(inbox).pipe(
+      Effect.flatMap(dispatch),
+      Effect.forever,
+      Effect.provide(context),
+      Effect.forkScoped
+    )
+
+    return {
+      capabilities,
+      handlers,
+      onNotification: (notification) => {
+        inbox.unsafeOffer(notification)
+      },
+      notifications: Stream.fromPubSub(pubsub),
+      subscribe: PubSub.subscribe(pubsub),
+      setRoots: (list) => {
+        roots = Effect.succeed(list)
+      },
+      setSampling: (handler) => {
+        sampling = handler
+      },
+      setElicitation: (handler) => {
+        elicitation = handler
+      }
+    }
+  })
