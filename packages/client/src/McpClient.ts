@@ -17,7 +17,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as internal from "./internal/client.js"
 import * as source from "./internal/source.js"
-import type { HandlerError, McpError, NotConnected, TransportError } from "./McpError.js"
+import type { HandlerError, McpError, NotConnected, ProtocolError, ToolError, TransportError } from "./McpError.js"
 import type * as McpSchema from "./McpSchema.js"
 import type * as StdioTransport from "./StdioTransport.js"
 import type * as Transport from "./Transport.js"
@@ -342,6 +342,23 @@ export const make = <S extends ConnectionSource, R = never>(
   source: S,
   options?: Options<R>
 ): Effect.Effect<Service, McpError, Scope.Scope | SourceContext<S> | R> => internal.make(transportFor(source), options)
+
+/**
+ * What `callTool` makes of a `tools/call` result: `isError: true` fails with
+ * `ToolError`; with an output schema, the decoded `structuredContent`. For
+ * clients of your own (mocks, proxies) that should behave the same way.
+ *
+ * @since 0.1.0
+ * @category tools
+ */
+export const interpretToolResult: {
+  <A, I>(
+    name: string,
+    result: McpSchema.CallToolResult,
+    outputSchema: Schema.Schema<A, I>
+  ): Effect.Effect<A, ToolError | ProtocolError>
+  (name: string, result: McpSchema.CallToolResult): Effect.Effect<McpSchema.CallToolResult, ToolError | ProtocolError>
+} = internal.interpretToolResult as any
 
 /**
  * The client as a layer.

@@ -1,16 +1,35 @@
 import { McpClient, McpError, Transport } from "@effect-mcp/client"
+import { McpTestServer } from "@effect-mcp/testing"
 import { assert, describe, it } from "@effect/vitest"
-import { Duration, Effect, Exit, Fiber, Stream, TestClock } from "effect"
-import { makeScriptedPeer } from "./utils/ScriptedPeer.js"
+import { Deferred, Duration, Effect, Exit, Fiber, Queue, Stream, TestClock } from "effect"
+
+/** A server whose "stepper" tool reports progress when the test says so, and answers when told to. */
+const makeServer = Effect.gen(function*() {
+  const steps = yield* Queue.unbounded<number>()
+  const finish = yield* Deferred.make<void>()
+  const server = yield* McpTestServer.make({
+    tools: [
+      { name: "never", handler: () => Effect.never },
+      {
+        name: "stepper",
+        handler: (_, context) =>
+          Effect.raceFirst(
+            Effect.forever(Effect.flatMap(Queue.take(steps), (step) => context.progress(step))),
+            Deferred.await(finish)
+          ).pipe(Effect.as(McpTestServer.text("done")))
+      }
+    ]
+  })
+  return { server, steps, finish }
+})
 
 describe("request deadlines", () => {
-  it.scoped("a timeout fails with TimeoutError and sends notifications/cancelled", () =>
+  it.scoped("a timeout fails with TimeoutError at the deadline and sends notifications/cancelled", () =>
     Effect.gen(function*() {
-      const peer = yield* makeScriptedPeer()
-      const client = yield* McpClient.make(peer.connect)
-      yield* peer.next("notifications/initialized")
-      const call = yield* Effect.fork(client.callTool("slow", {}, { timeout: "5 seconds" }))
-      const request = yield* peer.next("tools/call")
+      const { server } = yield* makeServer
+      const client = yield* McpClient.make(server.connect)
+      const call = yield* Effect.fork(client.callTool("never", {}, { timeout: "5 seconds" }))
+      const request = yield* server.awaitMessage("tools/call")
       yield* TestClock.adjust("4999 millis")
       assert.isNull(call.unsafePoll())
       yield* TestClock.adjust("1 milli")
@@ -19,82 +38,74 @@ describe("request deadlines", () => {
       assert.strictEqual(error.method, "tools/call")
       assert.strictEqual(error.kind, "idle")
       assert.isTrue(Duration.equals(error.timeout, Duration.seconds(5)))
-      const cancelled = yield* peer.next("notifications/cancelled")
+      const cancelled = yield* server.awaitMessage("notifications/cancelled")
       assert.deepStrictEqual(cancelled.params, { requestId: request.id, reason: "timeout" })
     }))
 
   it.scoped("the client default applies when a call sets none", () =>
     Effect.gen(function*() {
-      const peer = yield* makeScriptedPeer()
-      const client = yield* McpClient.make(peer.connect, { requestTimeout: "2 seconds" })
-      const call = yield* Effect.fork(client.ping)
-      yield* peer.next("ping")
+      const { server } = yield* makeServer
+      const client = yield* McpClient.make(server.connect, { requestTimeout: "2 seconds" })
+      const call = yield* Effect.fork(client.callTool("never"))
+      yield* server.awaitMessage("tools/call")
       yield* TestClock.adjust("2 seconds")
-      const exit = yield* Fiber.await(call)
-      assert.isTrue(Exit.isFailure(exit))
       const error = yield* Effect.flip(Fiber.join(call))
       assert.strictEqual(error._tag, "TimeoutError")
     }))
 
   it.scoped("interruption sends notifications/cancelled and is not a timeout", () =>
     Effect.gen(function*() {
-      const peer = yield* makeScriptedPeer()
-      const client = yield* McpClient.make(peer.connect)
-      const call = yield* Effect.fork(client.callTool("slow"))
-      const request = yield* peer.next("tools/call")
+      const { server } = yield* makeServer
+      const client = yield* McpClient.make(server.connect)
+      const call = yield* Effect.fork(client.callTool("never"))
+      const request = yield* server.awaitMessage("tools/call")
       const exit = yield* Fiber.interrupt(call)
       assert.isTrue(Exit.isInterrupted(exit))
-      const cancelled = yield* peer.next("notifications/cancelled")
+      const cancelled = yield* server.awaitMessage("notifications/cancelled")
       assert.deepStrictEqual(cancelled.params, { requestId: request.id, reason: "interrupted" })
     }))
 
-  it.scoped("progress resets the idle deadline; the total cap still holds", () =>
+  it.scoped("progress resets the idle deadline", () =>
     Effect.gen(function*() {
-      const peer = yield* makeScriptedPeer()
-      const client = yield* McpClient.make(peer.connect)
+      const { finish, server, steps } = yield* makeServer
+      const client = yield* McpClient.make(server.connect)
       const seen: Array<number> = []
-      const call = yield* Effect.fork(client.callTool("slow", {}, {
+      const call = yield* Effect.fork(client.callTool("stepper", {}, {
         timeout: "5 seconds",
-        totalTimeout: "20 seconds",
         onProgress: (progress) => Effect.sync(() => seen.push(progress.progress))
       }))
-      const request = yield* peer.next("tools/call")
-      const token = (request.params as any)._meta.progressToken
+      yield* server.awaitMessage("tools/call")
       for (let step = 1; step <= 3; step++) {
         yield* TestClock.adjust("4 seconds")
-        yield* peer.send({
-          jsonrpc: "2.0",
-          method: "notifications/progress",
-          params: { progressToken: token, progress: step }
-        })
-        yield* Effect.yieldNow()
+        yield* Queue.offer(steps, step)
+        while (seen.length < step) yield* Effect.yieldNow()
       }
       // 12 seconds in: well past the 5 second idle limit, but progress kept it alive
       assert.isNull(call.unsafePoll())
-      yield* peer.send({ jsonrpc: "2.0", id: request.id!, result: { content: [{ type: "text", text: "done" }] } })
+      yield* Deferred.succeed(finish, void 0)
       const result = yield* Fiber.join(call)
       assert.deepStrictEqual(result.content, [{ type: "text", text: "done" }])
       assert.deepStrictEqual(seen, [1, 2, 3])
+    }))
 
-      const capped = yield* Effect.fork(client.callTool("slow", {}, {
+  it.scoped("the total cap holds whatever progress arrives", () =>
+    Effect.gen(function*() {
+      const { server, steps } = yield* makeServer
+      const client = yield* McpClient.make(server.connect)
+      let seen = 0
+      const call = yield* Effect.fork(client.callTool("stepper", {}, {
         timeout: "5 seconds",
         totalTimeout: "10 seconds",
-        onProgress: () => Effect.void
+        onProgress: () => Effect.sync(() => seen++)
       }))
-      const second = yield* peer.next("tools/call")
-      const secondToken = (second.params as any)._meta.progressToken
-      for (let step = 1; step <= 3; step++) {
+      yield* server.awaitMessage("tools/call")
+      for (let step = 1; step <= 2; step++) {
         yield* TestClock.adjust("4 seconds")
-        if (capped.unsafePoll() === null) {
-          yield* peer.send({
-            jsonrpc: "2.0",
-            method: "notifications/progress",
-            params: { progressToken: secondToken, progress: step }
-          })
-          yield* Effect.yieldNow()
-        }
+        yield* Queue.offer(steps, step)
+        while (seen < step) yield* Effect.yieldNow()
       }
-      const error = yield* Effect.flip(Fiber.join(capped))
+      yield* TestClock.adjust("2 seconds")
+      const error = yield* Effect.flip(Fiber.join(call))
       assert.instanceOf(error, McpError.TimeoutError)
       assert.strictEqual(error.kind, "total")
       assert.isTrue(Duration.equals(error.timeout, Duration.seconds(10)))

@@ -51,6 +51,46 @@ type Capability = "tools" | "resources" | "prompts" | "logging" | "completions"
 
 const defaultMaxPages = 1000
 
+/**
+ * What `callTool` makes of a result: `isError` becomes `ToolError`; with an
+ * output schema, the decoded `structuredContent`.
+ *
+ * @internal
+ */
+export const interpretToolResult = <A, I>(
+  name: string,
+  result: McpSchema.CallToolResult,
+  outputSchema: Schema.Schema<A, I> | undefined
+): Effect.Effect<unknown, ToolError | ProtocolError> => {
+  if (result.isError === true) {
+    return Effect.fail(
+      new ToolError({
+        tool: name,
+        content: result.content,
+        ...(result.structuredContent === undefined ? {} : { structuredContent: result.structuredContent })
+      })
+    )
+  }
+  if (outputSchema === undefined) return Effect.succeed(result)
+  if (result.structuredContent === undefined) {
+    return Effect.fail(
+      new ProtocolError({
+        reason: "InvalidResult",
+        detail: `tool "${name}" returned no structuredContent to decode with the output schema`
+      })
+    )
+  }
+  return Schema.decodeUnknown(outputSchema)(result.structuredContent).pipe(
+    Effect.mapError((error) =>
+      new ProtocolError({
+        reason: "InvalidResult",
+        detail: `tool "${name}" returned structuredContent that does not match the output schema: ${error.message}`,
+        cause: error
+      })
+    )
+  )
+}
+
 /** @internal */
 export const make = <R, RH = never>(
   connect: Transport.Connect<R>,
@@ -259,37 +299,10 @@ export const make = <R, RH = never>(
 
     const callTool =
       ((name: string, args?: Record<string, unknown>, callOptions?: McpClient.CallToolOptions<any, any>) =>
-        Effect.flatMap(callToolRaw(name, args, callOptions), (result): Effect.Effect<unknown, McpError> => {
-          if (result.isError === true) {
-            return Effect.fail(
-              new ToolError({
-                tool: name,
-                content: result.content,
-                ...(result.structuredContent === undefined ? {} : { structuredContent: result.structuredContent })
-              })
-            )
-          }
-          const schema = callOptions?.outputSchema
-          if (schema === undefined) return Effect.succeed(result)
-          if (result.structuredContent === undefined) {
-            return Effect.fail(
-              new ProtocolError({
-                reason: "InvalidResult",
-                detail: `tool "${name}" returned no structuredContent to decode with the output schema`
-              })
-            )
-          }
-          return Schema.decodeUnknown(schema)(result.structuredContent).pipe(
-            Effect.mapError((error) =>
-              new ProtocolError({
-                reason: "InvalidResult",
-                detail:
-                  `tool "${name}" returned structuredContent that does not match the output schema: ${error.message}`,
-                cause: error
-              })
-            )
-          )
-        })) as McpClient.Service["callTool"]
+        Effect.flatMap(
+          callToolRaw(name, args, callOptions),
+          (result) => interpretToolResult(name, result, callOptions?.outputSchema)
+        )) as McpClient.Service["callTool"]
 
     const service: McpClient.Service = {
       [TypeId]: TypeId,

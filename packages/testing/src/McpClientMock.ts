@@ -1,0 +1,119 @@
+/**
+ * `McpClient` layers built from a partial set of operations, for unit tests
+ * of code that depends on the client. An operation the test did not supply
+ * dies with a defect naming it.
+ *
+ * @since 0.1.0
+ */
+import * as McpClient from "@effect-mcp/client/McpClient"
+import type { McpError } from "@effect-mcp/client/McpError"
+import type * as McpSchema from "@effect-mcp/client/McpSchema"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
+
+type Operation = Exclude<keyof McpClient.Service, McpClient.TypeId>
+
+const kinds = {
+  connect: "effect",
+  isConnected: "effect",
+  initializeResult: "effect",
+  serverCapabilities: "effect",
+  fresh: "effect",
+  request: "function",
+  listTools: "effect",
+  listToolsRaw: "function",
+  callTool: "function",
+  callToolRaw: "function",
+  listResources: "effect",
+  listResourcesRaw: "function",
+  listResourceTemplates: "effect",
+  listResourceTemplatesRaw: "function",
+  readResource: "function",
+  readResourceRaw: "function",
+  subscribe: "function",
+  unsubscribe: "function",
+  listPrompts: "effect",
+  listPromptsRaw: "function",
+  getPrompt: "function",
+  complete: "function",
+  ping: "effect",
+  setLoggingLevel: "function",
+  sendRootsListChanged: "effect",
+  cancel: "function",
+  sendProgress: "function",
+  notifications: "stream",
+  progress: "stream",
+  logMessages: "stream",
+  listChanged: "stream",
+  resourceUpdates: "function",
+  setRoots: "function",
+  setSamplingHandler: "function",
+  setElicitationHandler: "function"
+} as const satisfies Record<Operation, "effect" | "function" | "stream">
+
+/**
+ * The operations a mock may supply. `callTool` returns the raw result; the
+ * mock turns it into what the real client returns (`ToolError` on `isError`,
+ * the decoded `structuredContent` with an output schema).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Implementation = Partial<Omit<McpClient.Service, McpClient.TypeId | "callTool">> & {
+  readonly callTool?: (
+    name: string,
+    args?: Record<string, unknown> | undefined,
+    options?: McpClient.CallToolOptions<any, any>
+  ) => Effect.Effect<McpSchema.CallToolResult, McpError>
+}
+
+const missing = (operation: string) =>
+  new Error(
+    `McpClient.${operation} is not implemented by this mock; add it to the object given to McpClientMock.layer`
+  )
+
+/**
+ * A client service from the operations given; the rest die when used.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (implementation: Implementation): McpClient.Service => {
+  const service: Record<string, unknown> = { [McpClient.TypeId]: McpClient.TypeId }
+  const callTool = implementation.callTool ?? implementation.callToolRaw
+  const given: Record<string, unknown> = {
+    ...implementation,
+    callTool: callTool === undefined ? undefined : (
+      name: string,
+      args?: Record<string, unknown>,
+      options?: McpClient.CallToolOptions<any, any>
+    ) =>
+      Effect.flatMap(
+        callTool(name, args, options),
+        (result) => McpClient.interpretToolResult(name, result, options?.outputSchema as any)
+      )
+  }
+  for (const [operation, kind] of Object.entries(kinds)) {
+    const supplied = given[operation]
+    if (supplied !== undefined) {
+      service[operation] = supplied
+      continue
+    }
+    service[operation] = kind === "effect"
+      ? Effect.die(missing(operation))
+      : kind === "stream"
+      ? Stream.die(missing(operation))
+      : () => Effect.die(missing(operation))
+  }
+  return service as unknown as McpClient.Service
+}
+
+/**
+ * An `McpClient` layer from the operations given.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (implementation: Implementation): Layer.Layer<McpClient.McpClient> =>
+  Layer.succeed(McpClient.McpClient, make(implementation))
