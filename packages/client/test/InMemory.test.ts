@@ -1,7 +1,7 @@
 import { McpClient, McpError } from "@effect-mcp/client"
 import { assert, describe, it } from "@effect/vitest"
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js"
-import { Effect, Exit, Schema } from "effect"
+import { Effect, Exit, Fiber, Schema, Stream, Tracer } from "effect"
 import { z } from "zod"
 
 const makeServer = () => {
@@ -60,6 +60,38 @@ describe("McpClient over an in-process SDK McpServer", () => {
       assert.instanceOf(error, McpError.ProtocolError)
       assert.strictEqual(error.reason, "Unsupported")
       assert.include(error.message, "prompts")
+    }))
+
+  it.effect("notification streams end when the client closes", () =>
+    Effect.gen(function*() {
+      const fiber = yield* Effect.scoped(Effect.gen(function*() {
+        const client = yield* McpClient.make(makeServer())
+        const fiber = yield* Effect.fork(Stream.runDrain(client.notifications))
+        yield* Effect.yieldNow()
+        return fiber
+      }))
+      // ends (rather than hangs) once the client is gone
+      const exit = yield* Fiber.await(fiber)
+      assert.isTrue(Exit.isSuccess(exit) || Exit.isInterrupted(exit))
+    }))
+
+  it.effect("with spans on, each operation is a span named after it", () =>
+    Effect.gen(function*() {
+      const spans: Array<string> = []
+      const native = yield* Effect.tracer
+      const tracer = Tracer.make({
+        span: (name, ...rest) => {
+          spans.push(name)
+          return native.span(name, ...rest)
+        },
+        context: native.context
+      })
+      yield* Effect.scoped(Effect.gen(function*() {
+        const client = yield* McpClient.make(makeServer(), { spans: true })
+        yield* client.callTool("add", { a: 1, b: 2 })
+        yield* client.listTools
+      })).pipe(Effect.withTracer(tracer))
+      assert.includeMembers(spans, ["McpClient.callTool", "McpClient.listTools"])
     }))
 
   it.effect("NotConnected once the client's scope has closed", () =>

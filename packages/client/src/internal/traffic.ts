@@ -151,7 +151,11 @@ export const make = <R>(
     // Notifications go through one queue to one dispatcher fiber: handlers see
     // them in order, and a slow handler holds up only other handlers, never
     // the reader or any response.
-    const pubsub = yield* PubSub.sliding<McpSchema.ServerNotification>(options.notificationBuffer ?? 1024)
+    // shut down with the client, so that every stream reading it ends too
+    const pubsub = yield* Effect.acquireRelease(
+      PubSub.sliding<McpSchema.ServerNotification>(options.notificationBuffer ?? 1024),
+      PubSub.shutdown
+    )
     const inbox = yield* Queue.unbounded<McpSchema.ServerNotification>()
     const onLog = options.onLog ?? logToEffectLogger
     const guard = (name: string, effect: Effect.Effect<void, never, R>) =>
