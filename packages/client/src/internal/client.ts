@@ -22,6 +22,7 @@ import { NotConnected, ProtocolError, ToolError } from "../McpError.js"
 import type { McpError } from "../McpError.js"
 import * as McpSchema from "../McpSchema.js"
 import type * as Transport from "../Transport.js"
+import * as FastDecode from "./fastDecode.js"
 import * as Protocol from "./protocol.js"
 import * as Traffic from "./traffic.js"
 
@@ -38,8 +39,8 @@ interface Session {
 }
 
 const decodeInitialize = Protocol.decodeResult(McpSchema.InitializeResult, "initialize")
-const decodeListTools = Protocol.decodeResult(McpSchema.ListToolsResult, "tools/list")
-const decodeCallTool = Protocol.decodeResult(McpSchema.CallToolResult, "tools/call")
+const decodeListTools = Protocol.decodeResult(McpSchema.ListToolsResult, "tools/list", FastDecode.listToolsResult)
+const decodeCallTool = Protocol.decodeResult(McpSchema.CallToolResult, "tools/call", FastDecode.callToolResult)
 const decodeListResources = Protocol.decodeResult(McpSchema.ListResourcesResult, "resources/list")
 const decodeListTemplates = Protocol.decodeResult(McpSchema.ListResourceTemplatesResult, "resources/templates/list")
 const decodeReadResource = Protocol.decodeResult(McpSchema.ReadResourceResult, "resources/read")

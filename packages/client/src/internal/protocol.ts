@@ -431,12 +431,27 @@ export const preview = (value: unknown): string => {
   return text.length > 200 ? `${text.slice(0, 200)}…` : text
 }
 
-/** @internal */
-export const decodeResult = <A, I>(schema: Schema.Schema<A, I>, method: string) => {
+/**
+ * A decoder for one method's result. With `fast`, a structural check that
+ * returns the value when it fits, the full decode runs only for results that
+ * do not (and gives the error).
+ *
+ * @internal
+ */
+export const decodeResult = <A, I>(
+  schema: Schema.Schema<A, I>,
+  method: string,
+  fast?: (u: unknown) => A | undefined
+) => {
   const decode = Schema.decodeUnknown(schema, { onExcessProperty: "preserve", errors: "first" })
-  return (value: unknown): Effect.Effect<A, ProtocolError> =>
+  const full = (value: unknown): Effect.Effect<A, ProtocolError> =>
     Effect.mapError(
       decode(value),
       (error) => new ProtocolError({ reason: "InvalidResult", detail: `${method}: ${error.message}`, cause: error })
     )
+  if (fast === undefined) return full
+  return (value: unknown): Effect.Effect<A, ProtocolError> => {
+    const checked = fast(value)
+    return checked === undefined ? full(value) : Effect.succeed(checked)
+  }
 }
