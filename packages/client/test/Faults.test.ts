@@ -142,6 +142,10 @@ describe("client behaviour under injected faults", () => {
       assert.instanceOf(wrong, McpError.ProtocolError)
       assert.strictEqual(wrong.reason, "InvalidResult")
       assert.include(wrong.message, "tools/list")
+      yield* faults.mapResult("tools/call", () => ({ content: [{ type: "text", text: 42 }] }))
+      const badCall = yield* Effect.flip(client.callTool("echo", { message: "x" }))
+      assert.instanceOf(badCall, McpError.ProtocolError)
+      assert.include(badCall.message, "tools/call")
     }))
 
   it.scoped("an expired HTTP-style session fails sends with TransportError SessionExpired", () =>
