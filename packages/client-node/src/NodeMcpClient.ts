@@ -6,11 +6,25 @@
  */
 import * as McpClient from "@effect-mcp/client/McpClient"
 import type { McpError } from "@effect-mcp/client/McpError"
+import type * as StdioTransport from "@effect-mcp/client/StdioTransport"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
+import * as NodeStdioTransport from "./NodeStdioTransport.js"
+
+/**
+ * What the Node layers provide: the command executor and the Node stdio
+ * transport (stdio servers run on `node:child_process`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerNode: Layer.Layer<CommandExecutor.CommandExecutor | StdioTransport.Launcher> = Layer.merge(
+  NodeContext.layer,
+  NodeStdioTransport.layer
+)
 
 /**
  * The services a connection source needs once Node provides its own.
@@ -30,7 +44,7 @@ export const layer = <S extends McpClient.ConnectionSource, R = never>(
   source: S,
   options?: McpClient.Options<R>
 ): Layer.Layer<McpClient.McpClient, McpError, NodeSourceContext<S> | R> =>
-  McpClient.layer(source, options).pipe(Layer.provide(NodeContext.layer)) as any
+  McpClient.layer(source, options).pipe(Layer.provide(layerNode)) as any
 
 /**
  * Builds a client in the current scope, with Node's command executor provided.
@@ -42,4 +56,4 @@ export const make = <S extends McpClient.ConnectionSource, R = never>(
   source: S,
   options?: McpClient.Options<R>
 ): Effect.Effect<McpClient.Service, McpError, Scope.Scope | NodeSourceContext<S> | R> =>
-  McpClient.make(source, options).pipe(Effect.provide(NodeContext.layer)) as any
+  McpClient.make(source, options).pipe(Effect.provide(layerNode)) as any

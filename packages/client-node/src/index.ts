@@ -8,3 +8,10 @@
  * @since 0.1.0
  */
 export * as NodeMcpClient from "./NodeMcpClient.js"
+
+/**
+ * A stdio transport on node:child_process.
+ *
+ * @since 0.1.0
+ */
+export * as NodeStdioTransport from "./NodeStdioTransport.js"

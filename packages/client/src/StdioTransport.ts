@@ -9,14 +9,15 @@
 import * as Command from "@effect/platform/Command"
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import * as Chunk from "effect/Chunk"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { encodeLine, makeLineSplitter, parseLine } from "./internal/ndjson.js"
 import { TransportError } from "./McpError.js"
+import { encodeLines, makeLineSplitter, parseLine } from "./Ndjson.js"
 import * as Transport from "./Transport.js"
 
 /**
@@ -46,7 +47,21 @@ export interface StdioOptions {
 const describeCommand = (options: StdioOptions) => [options.command, ...(options.args ?? [])].join(" ")
 
 /**
- * Starts the server and opens a transport to it.
+ * Starts stdio servers. Provide one to replace how the client runs stdio
+ * servers (`@effect-mcp/client-node` provides a faster Node one); without
+ * it, `make` uses `@effect/platform`'s `Command`.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class Launcher extends Context.Tag("@effect-mcp/client/StdioTransport/Launcher")<
+  Launcher,
+  (options: StdioOptions) => Effect.Effect<Transport.Transport, TransportError, Scope.Scope>
+>() {}
+
+/**
+ * Starts the server and opens a transport to it, with the `Launcher` in the
+ * context if there is one, else with `makeCommand`.
  *
  * @since 0.1.0
  * @category constructors
@@ -54,10 +69,26 @@ const describeCommand = (options: StdioOptions) => [options.command, ...(options
 export const make = (
   options: StdioOptions
 ): Effect.Effect<Transport.Transport, TransportError, CommandExecutor.CommandExecutor | Scope.Scope> =>
+  Effect.flatMap(
+    Effect.serviceOption(Launcher),
+    (launcher) => Option.isSome(launcher) ? launcher.value(options) : makeCommand(options)
+  )
+
+/**
+ * Starts the server with `@effect/platform`'s `Command` and opens a
+ * transport to it.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeCommand = (
+  options: StdioOptions
+): Effect.Effect<Transport.Transport, TransportError, CommandExecutor.CommandExecutor | Scope.Scope> =>
   Effect.gen(function*() {
-    const outbox = yield* Queue.unbounded<Uint8Array>()
+    const outbox = yield* Queue.unbounded<string>()
+    // messages queued together are written together: one encode, one write
     let command = Command.make(options.command, ...(options.args ?? [])).pipe(
-      Command.stdin(Stream.fromQueue(outbox))
+      Command.stdin(Stream.fromQueue(outbox).pipe(Stream.mapChunks(encodeLines)))
     )
     if (options.env !== undefined) command = Command.env(command, options.env)
     if (options.inheritEnv === false) command = { ...command, extendEnv: false } as Command.Command
@@ -153,9 +184,9 @@ export const make = (
     )
 
     const closedError = new TransportError({ reason: "Write", description: "the server's stdin is closed" })
-    return Transport.make({
+    return Transport.fromStream({
       send: (message) =>
-        Effect.suspend(() => outbox.unsafeOffer(encodeLine(message)) ? Effect.void : Effect.fail(closedError)),
+        Effect.suspend(() => outbox.unsafeOffer(JSON.stringify(message)) ? Effect.void : Effect.fail(closedError)),
       incoming
     })
   })

@@ -7,12 +7,12 @@
  */
 import type { Transport as SdkTransport } from "@modelcontextprotocol/sdk/shared/transport.js"
 import * as Cause from "effect/Cause"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Mailbox from "effect/Mailbox"
 import * as Predicate from "effect/Predicate"
-import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { ProtocolError, TransportError } from "./McpError.js"
@@ -33,11 +33,14 @@ export type TypeId = typeof TypeId
 /**
  * An open connection to one MCP server.
  *
- * `incoming` may be consumed once. Each element is a decoded JSON value, or a
- * `ProtocolError` / `TransportError` value describing a frame or a passing
- * problem that was skipped (the connection lives on). The stream ends or fails
- * when the connection does. Closing the scope the transport was opened in
- * closes the connection.
+ * `run` delivers every incoming frame to `onFrame`, in order, until the
+ * connection ends: it succeeds when the connection closed cleanly and fails
+ * with a `TransportError` when it broke. Call it once. Each frame is a decoded
+ * JSON value, or a `ProtocolError` / `TransportError` value describing a
+ * frame or a passing problem that was skipped (the connection lives on).
+ * Frames are pushed rather than streamed because this is the hot path of
+ * every call; `incoming` gives the same frames as a `Stream`. Closing the
+ * scope the transport was opened in closes the connection.
  *
  * @since 0.1.0
  * @category models
@@ -45,7 +48,7 @@ export type TypeId = typeof TypeId
 export interface Transport {
   readonly [TypeId]: TypeId
   readonly send: (message: McpSchema.JsonRpcMessage) => Effect.Effect<void, TransportError>
-  readonly incoming: Stream.Stream<unknown, TransportError>
+  readonly run: (onFrame: (frame: unknown) => void) => Effect.Effect<void, TransportError>
   /**
    * Told the negotiated protocol version after the handshake; HTTP transports
    * send it as the `MCP-Protocol-Version` header.
@@ -75,29 +78,97 @@ export const make = (options: Omit<Transport, TypeId>): Transport => ({ [TypeId]
 export const isTransport = (u: unknown): u is Transport => Predicate.hasProperty(u, TypeId)
 
 /**
+ * The frames of a transport as a `Stream` (it calls `run`, so use one or the
+ * other). It ends when the connection closes and fails when it breaks.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const incoming = (transport: Transport): Stream.Stream<unknown, TransportError> =>
+  Stream.unwrapScoped(Effect.gen(function*() {
+    const mailbox = yield* Mailbox.make<unknown, TransportError>()
+    yield* transport.run((frame) => {
+      mailbox.unsafeOffer(frame)
+    }).pipe(Mailbox.into(mailbox), Effect.forkScoped)
+    return Mailbox.toStream(mailbox)
+  }))
+
+/**
+ * A transport from a stream of frames and a send function, for transports
+ * whose input is naturally a `Stream`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromStream = (options: {
+  readonly send: Transport["send"]
+  readonly incoming: Stream.Stream<unknown, TransportError>
+  readonly setProtocolVersion?: ((version: string) => void) | undefined
+}): Transport =>
+  make({
+    send: options.send,
+    run: (onFrame) =>
+      Stream.runForEachChunk(options.incoming, (chunk) =>
+        Effect.sync(() => {
+          for (const frame of chunk) onFrame(frame)
+        })),
+    setProtocolVersion: options.setProtocolVersion
+  })
+
+/**
+ * For transport authors: where pushed frames go, to the running reader or
+ * held until `run` starts; `run` ends with `ended`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export class Inbox {
+  private handler: ((frame: unknown) => void) | undefined = undefined
+  private held: Array<unknown> = []
+  constructor(readonly ended: Deferred.Deferred<void, TransportError>) {}
+  push(frame: unknown): void {
+    if (this.handler === undefined) this.held.push(frame)
+    else this.handler(frame)
+  }
+  run(onFrame: (frame: unknown) => void): Effect.Effect<void, TransportError> {
+    return Effect.suspend(() => {
+      const held = this.held
+      this.held = []
+      for (const frame of held) onFrame(frame)
+      this.handler = onFrame
+      return Deferred.await(this.ended)
+    })
+  }
+}
+
+/**
  * A linked pair of in-memory transports: what one side sends, the other
- * receives. Closing the scope closes both sides.
+ * receives (in a microtask, in order). Closing the scope closes both sides.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const makeInMemoryPair: Effect.Effect<readonly [Transport, Transport], never, Scope.Scope> = Effect.gen(
   function*() {
-    const toServer = yield* Effect.acquireRelease(Queue.unbounded<McpSchema.JsonRpcMessage>(), Queue.shutdown)
-    const toClient = yield* Effect.acquireRelease(Queue.unbounded<McpSchema.JsonRpcMessage>(), Queue.shutdown)
-    const side = (
-      outbox: Queue.Queue<McpSchema.JsonRpcMessage>,
-      inbox: Queue.Queue<McpSchema.JsonRpcMessage>
-    ): Transport =>
+    const ended = yield* Deferred.make<void, TransportError>()
+    let open = true
+    yield* Effect.addFinalizer(() => {
+      open = false
+      return Deferred.succeed(ended, void 0)
+    })
+    const closed = new TransportError({ reason: "Closed", description: "the in-memory peer is closed" })
+    const side = (outbox: Inbox, inbox: Inbox): Transport =>
       make({
         send: (message) =>
-          Effect.suspend(() =>
-            outbox.unsafeOffer(message)
-              ? Effect.void
-              : Effect.fail(new TransportError({ reason: "Closed", description: "the in-memory peer is closed" }))
-          ),
-        incoming: Stream.fromQueue(inbox)
+          Effect.suspend(() => {
+            if (!open) return Effect.fail(closed)
+            queueMicrotask(() => outbox.push(message))
+            return Effect.void
+          }),
+        run: (onFrame) => inbox.run(onFrame)
       })
+    const toServer = new Inbox(ended)
+    const toClient = new Inbox(ended)
     return [side(toServer, toClient), side(toClient, toServer)] as const
   }
 )
@@ -118,15 +189,16 @@ export const fromSdk = <E = never, R = never>(
 ): Effect.Effect<Transport, TransportError | E, Scope.Scope | R> =>
   Effect.gen(function*() {
     const sdk = Effect.isEffect(acquire) ? yield* acquire : yield* Effect.sync(acquire)
-    const mailbox = yield* Mailbox.make<unknown, TransportError>()
+    const ended = yield* Deferred.make<void, TransportError>()
+    const inbox = new Inbox(ended)
     sdk.onmessage = (message) => {
-      mailbox.unsafeOffer(message)
+      inbox.push(message)
     }
     sdk.onerror = (error) => {
-      mailbox.unsafeOffer(classifySdkError(error))
+      inbox.push(classifySdkError(error))
     }
     sdk.onclose = () => {
-      mailbox.unsafeDone(Exit.void)
+      Deferred.unsafeDone(ended, Exit.void)
     }
     yield* Effect.acquireRelease(
       Effect.tryPromise({
@@ -137,7 +209,7 @@ export const fromSdk = <E = never, R = never>(
         Effect.promise(() => sdk.close().catch(() => undefined)).pipe(
           Effect.interruptible,
           Effect.timeoutOption(options?.closeTimeout ?? defaultCloseTimeout),
-          Effect.zipRight(mailbox.end)
+          Effect.zipRight(Deferred.succeed(ended, void 0))
         )
     )
     return make({
@@ -146,7 +218,7 @@ export const fromSdk = <E = never, R = never>(
           try: () => sdk.send(message as Parameters<SdkTransport["send"]>[0]),
           catch: (cause) => sdkFailure(cause, "Write", sdk.sessionId)
         }),
-      incoming: Mailbox.toStream(mailbox),
+      run: (onFrame) => inbox.run(onFrame),
       setProtocolVersion: sdk.setProtocolVersion === undefined ?
         undefined :
         (version) => sdk.setProtocolVersion!(version)

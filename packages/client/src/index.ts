@@ -24,6 +24,13 @@ export * as McpError from "./McpError.js"
 export * as McpSchema from "./McpSchema.js"
 
 /**
+ * Newline-delimited JSON framing for stdio transports.
+ *
+ * @since 0.1.0
+ */
+export * as Ndjson from "./Ndjson.js"
+
+/**
  * The stdio transport.
  *
  * @since 0.1.0

@@ -1,5 +1,4 @@
 import { McpClient, McpError } from "@effect-mcp/client"
-import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber } from "effect"
 import * as ChildProcess from "node:child_process"
@@ -7,100 +6,103 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
+import { launchers } from "./utils/launchers.js"
 import { childPids, everythingPath, filesystemPath, freePort, isAlive } from "./utils/servers.js"
 
 const everything = { command: process.execPath, args: [everythingPath] }
 
-describe("stdio sessions", () => {
-  it.scopedLive("the server process is gone after the last release", () =>
-    Effect.gen(function*() {
-      const before = new Set(childPids())
-      const client = yield* McpClient.make(everything, { autoConnect: false })
-      const spawned = yield* Effect.scoped(Effect.gen(function*() {
-        yield* client.connect
-        yield* client.ping
-        return childPids().filter((pid) => !before.has(pid))
-      }))
-      assert.strictEqual(spawned.length, 1)
-      for (const pid of spawned) assert.isFalse(isAlive(pid), `pid ${pid} still alive after release`)
-      assert.isFalse(yield* client.isConnected)
-    }).pipe(Effect.provide(NodeContext.layer)))
+for (const launcher of launchers) {
+  describe(`stdio sessions (${launcher.name})`, () => {
+    it.scopedLive("the server process is gone after the last release", () =>
+      Effect.gen(function*() {
+        const before = new Set(childPids())
+        const client = yield* McpClient.make(everything, { autoConnect: false })
+        const spawned = yield* Effect.scoped(Effect.gen(function*() {
+          yield* client.connect
+          yield* client.ping
+          return childPids().filter((pid) => !before.has(pid))
+        }))
+        assert.strictEqual(spawned.length, 1)
+        for (const pid of spawned) assert.isFalse(isAlive(pid), `pid ${pid} still alive after release`)
+        assert.isFalse(yield* client.isConnected)
+      }).pipe(Effect.provide(launcher.layer)))
 
-  it.scopedLive("closing ends a server that ignores stdin closing and SIGTERM", () =>
-    Effect.gen(function*() {
-      const before = new Set(childPids())
-      const started = Date.now()
-      const pids = yield* Effect.scoped(Effect.gen(function*() {
+    it.scopedLive("closing ends a server that ignores stdin closing and SIGTERM", () =>
+      Effect.gen(function*() {
+        const before = new Set(childPids())
+        const started = Date.now()
+        const pids = yield* Effect.scoped(Effect.gen(function*() {
+          const client = yield* McpClient.make({
+            command: process.execPath,
+            args: [Path.join(Path.dirname(fileURLToPath(import.meta.url)), "fixtures", "stubborn-server.mjs")],
+            closeTimeout: "300 millis"
+          })
+          yield* client.ping
+          return childPids().filter((pid) => !before.has(pid))
+        }))
+        assert.strictEqual(pids.length, 1)
+        for (const pid of pids) assert.isFalse(isAlive(pid))
+        assert.isBelow(Date.now() - started, 5000)
+      }).pipe(Effect.provide(launcher.layer)))
+
+    it.scopedLive("a server killed mid-call fails the pending call at once", () =>
+      Effect.gen(function*() {
+        const before = new Set(childPids())
+        const client = yield* McpClient.make(everything)
+        const [pid] = childPids().filter((p) => !before.has(p))
+        const started = Date.now()
+        const call = yield* Effect.fork(client.callTool("trigger-long-running-operation", { duration: 30, steps: 3 }))
+        yield* Effect.sleep("200 millis")
+        process.kill(pid!, "SIGKILL")
+        const error = yield* Effect.flip(Fiber.join(call))
+        assert.instanceOf(error, McpError.TransportError)
+        assert.strictEqual(error.reason, "Closed")
+        assert.include(error.message, "SIGKILL")
+        assert.isBelow(Date.now() - started, 5000)
+        // later calls fail the same way instead of hanging
+        const after = yield* Effect.flip(client.ping)
+        assert.strictEqual(after._tag, "TransportError")
+        assert.isFalse(yield* client.isConnected)
+      }).pipe(Effect.provide(launcher.layer)))
+
+    it.scopedLive("env reaches the server", () =>
+      Effect.gen(function*() {
         const client = yield* McpClient.make({
           command: process.execPath,
-          args: [Path.join(Path.dirname(fileURLToPath(import.meta.url)), "fixtures", "stubborn-server.mjs")],
-          closeTimeout: "300 millis"
+          args: [everythingPath],
+          env: { EFFECT_MCP_MARKER: "marker-value-42" }
         })
-        yield* client.ping
-        return childPids().filter((pid) => !before.has(pid))
-      }))
-      assert.strictEqual(pids.length, 1)
-      for (const pid of pids) assert.isFalse(isAlive(pid))
-      assert.isBelow(Date.now() - started, 5000)
-    }).pipe(Effect.provide(NodeContext.layer)))
+        const result = yield* client.callTool("get-env")
+        assert.include(JSON.stringify(result.content), "marker-value-42")
+      }).pipe(Effect.provide(launcher.layer)))
 
-  it.scopedLive("a server killed mid-call fails the pending call at once", () =>
-    Effect.gen(function*() {
-      const before = new Set(childPids())
-      const client = yield* McpClient.make(everything)
-      const [pid] = childPids().filter((p) => !before.has(p))
-      const started = Date.now()
-      const call = yield* Effect.fork(client.callTool("trigger-long-running-operation", { duration: 30, steps: 3 }))
-      yield* Effect.sleep("200 millis")
-      process.kill(pid!, "SIGKILL")
-      const error = yield* Effect.flip(Fiber.join(call))
-      assert.instanceOf(error, McpError.TransportError)
-      assert.strictEqual(error.reason, "Closed")
-      assert.include(error.message, "SIGKILL")
-      assert.isBelow(Date.now() - started, 5000)
-      // later calls fail the same way instead of hanging
-      const after = yield* Effect.flip(client.ping)
-      assert.strictEqual(after._tag, "TransportError")
-      assert.isFalse(yield* client.isConnected)
-    }).pipe(Effect.provide(NodeContext.layer)))
+    it.scopedLive("cwd is where the server runs", () =>
+      Effect.gen(function*() {
+        const dir = Fs.realpathSync(Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-mcp-cwd-")))
+        yield* Effect.addFinalizer(() => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true })))
+        const client = yield* McpClient.make({ command: process.execPath, args: [filesystemPath, "."], cwd: dir })
+        const allowed = yield* client.callTool("list_allowed_directories")
+        assert.include(JSON.stringify(allowed.content), dir)
+      }).pipe(Effect.provide(launcher.layer)))
 
-  it.scopedLive("env reaches the server", () =>
-    Effect.gen(function*() {
-      const client = yield* McpClient.make({
-        command: process.execPath,
-        args: [everythingPath],
-        env: { EFFECT_MCP_MARKER: "marker-value-42" }
-      })
-      const result = yield* client.callTool("get-env")
-      assert.include(JSON.stringify(result.content), "marker-value-42")
-    }).pipe(Effect.provide(NodeContext.layer)))
-
-  it.scopedLive("cwd is where the server runs", () =>
-    Effect.gen(function*() {
-      const dir = Fs.realpathSync(Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-mcp-cwd-")))
-      yield* Effect.addFinalizer(() => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true })))
-      const client = yield* McpClient.make({ command: process.execPath, args: [filesystemPath, "."], cwd: dir })
-      const allowed = yield* client.callTool("list_allowed_directories")
-      assert.include(JSON.stringify(allowed.content), dir)
-    }).pipe(Effect.provide(NodeContext.layer)))
-
-  it.scopedLive("server-filesystem on a temporary directory: list, call, read", () =>
-    Effect.gen(function*() {
-      const dir = Fs.realpathSync(Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-mcp-fs-")))
-      yield* Effect.addFinalizer(() => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true })))
-      Fs.writeFileSync(Path.join(dir, "notes.txt"), "first line\nsecond line\n")
-      const client = yield* McpClient.make({ command: process.execPath, args: [filesystemPath, dir] })
-      const tools = (yield* client.listTools).map((tool) => tool.name)
-      assert.includeMembers(tools, ["read_text_file", "list_directory", "write_file"])
-      const listing = yield* client.callTool("list_directory", { path: dir })
-      assert.include(JSON.stringify(listing.content), "notes.txt")
-      const read = yield* client.callTool("read_text_file", { path: Path.join(dir, "notes.txt") })
-      assert.include(JSON.stringify(read.content), "second line")
-      const outside = yield* Effect.flip(client.callTool("read_text_file", { path: "/etc/hostname" }))
-      assert.instanceOf(outside, McpError.ToolError)
-      assert.include(outside.text, "denied")
-    }).pipe(Effect.provide(NodeContext.layer)))
-})
+    it.scopedLive("server-filesystem on a temporary directory: list, call, read", () =>
+      Effect.gen(function*() {
+        const dir = Fs.realpathSync(Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-mcp-fs-")))
+        yield* Effect.addFinalizer(() => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true })))
+        Fs.writeFileSync(Path.join(dir, "notes.txt"), "first line\nsecond line\n")
+        const client = yield* McpClient.make({ command: process.execPath, args: [filesystemPath, dir] })
+        const tools = (yield* client.listTools).map((tool) => tool.name)
+        assert.includeMembers(tools, ["read_text_file", "list_directory", "write_file"])
+        const listing = yield* client.callTool("list_directory", { path: dir })
+        assert.include(JSON.stringify(listing.content), "notes.txt")
+        const read = yield* client.callTool("read_text_file", { path: Path.join(dir, "notes.txt") })
+        assert.include(JSON.stringify(read.content), "second line")
+        const outside = yield* Effect.flip(client.callTool("read_text_file", { path: "/etc/hostname" }))
+        assert.instanceOf(outside, McpError.ToolError)
+        assert.include(outside.text, "denied")
+      }).pipe(Effect.provide(launcher.layer)))
+  })
+}
 
 describe("unreachable servers", () => {
   it.scopedLive("a refused port fails with a Connect error", () =>
@@ -116,17 +118,27 @@ describe("unreachable servers", () => {
     }))
 })
 
-describe("no leaks", () => {
-  it("a process that opens and closes 20 stdio sessions ends with no child and no open handle", () => {
-    const script = Path.join(Path.dirname(fileURLToPath(import.meta.url)), "fixtures", "leak-check.mjs")
-    const run = ChildProcess.spawnSync(process.execPath, [script, everythingPath, "20"], {
-      encoding: "utf8",
-      timeout: 120_000
-    })
-    assert.strictEqual(run.status, 0, `leak check failed:\n${run.stdout}\n${run.stderr}`)
-    const report = JSON.parse(run.stdout.trim().split("\n").pop()!)
-    assert.strictEqual(report.sessions, 20)
-    assert.deepStrictEqual(report.children, [])
-    assert.deepStrictEqual(report.handles, [])
-  }, 120_000)
+describe.concurrent("no leaks", () => {
+  it.each(["command", "node"])(
+    "a process that opens and closes 20 stdio sessions (%s) ends with no child and no open handle",
+    async (mode) => {
+      const script = Path.join(Path.dirname(fileURLToPath(import.meta.url)), "fixtures", "leak-check.mjs")
+      // the process must end by itself: a leaked handle would keep it alive until the timeout kills it
+      const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        ChildProcess.execFile(
+          process.execPath,
+          [script, everythingPath, "20", mode],
+          { encoding: "utf8", timeout: 100_000 },
+          (error, stdout, stderr) =>
+            resolve({ code: error === null ? 0 : (error.code as number | null) ?? 1, stdout, stderr })
+        )
+      })
+      assert.strictEqual(run.code, 0, `leak check failed:\n${run.stdout}\n${run.stderr}`)
+      const report = JSON.parse(run.stdout.trim().split("\n").pop()!)
+      assert.strictEqual(report.sessions, 20)
+      assert.deepStrictEqual(report.children, [])
+      assert.deepStrictEqual(report.handles, [])
+    },
+    120_000
+  )
 })

@@ -1,7 +1,7 @@
 import { McpClient, McpError, Transport } from "@effect-mcp/client"
 import { McpTestServer } from "@effect-mcp/testing"
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Duration, Effect, Exit, Fiber, Queue, Stream, TestClock } from "effect"
+import { Deferred, Duration, Effect, Exit, Fiber, Queue, TestClock } from "effect"
 
 /** A server whose "stepper" tool reports progress when the test says so, and answers when told to. */
 const makeServer = Effect.gen(function*() {
@@ -115,10 +115,7 @@ describe("request deadlines", () => {
     Effect.gen(function*() {
       const [clientSide, serverSide] = yield* Transport.makeInMemoryPair
       const seen: Array<string> = []
-      yield* serverSide.incoming.pipe(
-        Stream.runForEach((frame) => Effect.sync(() => seen.push((frame as { method: string }).method))),
-        Effect.forkScoped
-      )
+      yield* serverSide.run((frame) => seen.push((frame as { method: string }).method)).pipe(Effect.forkScoped)
       const connecting = yield* Effect.fork(McpClient.make(Effect.succeed(clientSide), { initTimeout: "3 seconds" }))
       yield* TestClock.adjust("3 seconds")
       const error = yield* Effect.flip(Fiber.join(connecting))

@@ -150,11 +150,11 @@ export const make = <R>(connect: Transport.Connect<R>): Effect.Effect<TestTransp
           }
           return inner.send(message)
         })
-      const received = inner.incoming.pipe(
+      const received = Transport.incoming(inner).pipe(
         Stream.mapEffect(incoming),
         Stream.filterMap((frame) => frame)
       )
-      return Transport.make({
+      return Transport.fromStream({
         send,
         incoming: Stream.merge(received, Stream.fromQueue(connection.injected), { haltStrategy: "left" }).pipe(
           Stream.interruptWhen(Deferred.await(connection.broken))

@@ -386,12 +386,7 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
         return Effect.forEach(fibers, (fiber) => fiber.interruptAsFork(FiberId.none), { discard: true })
       })
 
-    yield* transport.incoming.pipe(
-      Stream.runForEachChunk((chunk) =>
-        Effect.sync(() => {
-          for (const frame of chunk) onFrame(frame)
-        })
-      ),
+    yield* transport.run(onFrame).pipe(
       Effect.matchCauseEffect({
         onSuccess: () =>
           shutdown(new TransportError({ reason: "Closed", description: "the server closed the connection" })),

@@ -13,7 +13,6 @@ import * as FiberSet from "effect/FiberSet"
 import * as PubSub from "effect/PubSub"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
 import type * as McpTestServer from "../McpTestServer.js"
 
 interface Session {
@@ -50,6 +49,8 @@ export const make = (
     let nextRequest = 0
     let loggingLevel: McpSchema.LoggingLevel | undefined
     const fibers = yield* FiberSet.make()
+    // frames are handled in arrival order: each handler is forked, in order, from the callback
+    const runFork = yield* FiberSet.runtime(fibers)<never>()
 
     const page = <A>(items: ReadonlyArray<A>, params: unknown, key: string): Json => {
       const size = options.pageSize
@@ -245,7 +246,7 @@ export const make = (
         Effect.ignore
       )
       // handlers run concurrently, as on a real server; a slow tool blocks no one
-      return Effect.zipRight(published, Effect.asVoid(FiberSet.run(fibers, answer)))
+      return Effect.zipRight(published, answer)
     }
 
     const connect: Transport.Connect = Effect.gen(function*() {
@@ -253,8 +254,7 @@ export const make = (
       const session: Session = { id: nextSession++, transport: serverSide, pending: new Map() }
       sessions.set(session.id, session)
       yield* Effect.addFinalizer(() => Effect.sync(() => sessions.delete(session.id)))
-      yield* serverSide.incoming.pipe(
-        Stream.runForEach((frame) => onFrame(session, frame)),
+      yield* serverSide.run((frame) => runFork(onFrame(session, frame))).pipe(
         Effect.ensuring(Effect.sync(() => sessions.delete(session.id))),
         Effect.forkScoped
       )

@@ -1,16 +1,21 @@
 /**
- * Newline-delimited JSON framing. Bytes are split on `\n` and each line is
- * decoded once; chunks are joined only when a line spans them.
+ * Newline-delimited JSON framing, as stdio transports use it. Bytes are split
+ * on `\n` and each line is decoded once; chunks are joined only when a line
+ * spans them.
  *
- * @internal
+ * @since 0.1.0
  */
-import { ProtocolError } from "../McpError.js"
-import { preview } from "./protocol.js"
+import * as Chunk from "effect/Chunk"
+import { preview } from "./internal/protocol.js"
+import { ProtocolError } from "./McpError.js"
 
 const NEWLINE = 10
 const CARRIAGE_RETURN = 13
 
-/** @internal */
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface LineSplitter {
   /** Feeds bytes, returns the complete lines they end. */
   readonly push: (bytes: Uint8Array) => Array<string>
@@ -18,7 +23,12 @@ export interface LineSplitter {
   readonly rest: () => string
 }
 
-/** @internal */
+/**
+ * A stateful splitter: feed it bytes, get back the complete lines.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const makeLineSplitter = (): LineSplitter => {
   const decoder = new TextDecoder()
   let held: Array<Uint8Array> = []
@@ -63,7 +73,13 @@ export const makeLineSplitter = (): LineSplitter => {
   }
 }
 
-/** @internal */
+/**
+ * One line as JSON, or a `ProtocolError` value (reason `Parse`) describing
+ * the line, for a transport to report and skip.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
 export const parseLine = (line: string): unknown => {
   try {
     return JSON.parse(line)
@@ -78,5 +94,14 @@ export const parseLine = (line: string): unknown => {
 
 const encoder = new TextEncoder()
 
-/** @internal */
-export const encodeLine = (message: unknown): Uint8Array => encoder.encode(JSON.stringify(message) + "\n")
+/**
+ * Several JSON lines as one buffer.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const encodeLines = (lines: Chunk.Chunk<string>): Chunk.Chunk<Uint8Array> => {
+  let text = ""
+  for (const line of lines) text += line + "\n"
+  return Chunk.of(encoder.encode(text))
+}
