@@ -89,7 +89,7 @@ export const incoming = (transport: Transport): Stream.Stream<unknown, Transport
     const mailbox = yield* Mailbox.make<unknown, TransportError>()
     yield* transport.run((frame) => {
       mailbox.unsafeOffer(frame)
-    }).pipe(Mailbox.into(mailbox), Effect.forkScoped)
+    }).pipe(Mailbox.into(mailbox), Effect.interruptible, Effect.forkScoped)
     return Mailbox.toStream(mailbox)
   }))
 

@@ -148,13 +148,22 @@ describe("client behaviour under injected faults", () => {
       assert.include(badCall.message, "tools/call")
     }))
 
-  it.scoped("an expired HTTP-style session fails sends with TransportError SessionExpired", () =>
+  it.scoped("an expired HTTP session: the request fails with SessionExpired, the next one re-initializes", () =>
     Effect.gen(function*() {
-      const { connect, faults } = yield* setup()
+      const { connect, faults, server } = yield* setup()
       const client = yield* McpClient.make(connect)
       yield* faults.expireSession
-      const error = yield* Effect.flip(client.ping)
+      const error = yield* Effect.flip(client.callTool("echo", { message: "lost" }))
       assert.instanceOf(error, McpError.TransportError)
       assert.strictEqual(error.reason, "SessionExpired")
+      // concurrent users of the expired session cause one new initialize between them
+      const results = yield* Effect.all(
+        Array.from({ length: 5 }, (_, i) => client.callTool("echo", { message: `again ${i}` })),
+        { concurrency: "unbounded" }
+      )
+      assert.deepStrictEqual(results[4]!.content, [{ type: "text", text: "again 4" }])
+      assert.strictEqual((yield* server.received("initialize")).length, 2)
+      assert.strictEqual(yield* server.openSessions, 1)
+      assert.isTrue(yield* client.isConnected)
     }))
 })

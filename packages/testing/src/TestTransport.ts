@@ -41,7 +41,11 @@ export interface Faults {
     method: string,
     error: { readonly code: number; readonly message: string; readonly data?: unknown }
   ) => Effect.Effect<void>
-  /** Every later send fails as an HTTP transport does when the server forgot the session (404). */
+  /**
+   * The server forgets the open connections' sessions: every later send on
+   * them fails as an HTTP transport does on a 404 (`SessionExpired`). New
+   * connections work.
+   */
   readonly expireSession: Effect.Effect<void>
   /** List results of this method always say there is another page, at the same cursor. */
   readonly stickCursor: (method: string) => Effect.Effect<void>
@@ -78,7 +82,7 @@ export const make = <R>(connect: Transport.Connect<R>): Effect.Effect<TestTransp
     let delay: Duration.Duration | undefined
     let drop = 0
     let corrupt = false
-    let expired = false
+    const expired = new WeakSet<Connection>()
     const silenced = new Set<string>()
     const disconnectOn = new Set<string>()
     const stuck = new Set<string>()
@@ -129,7 +133,7 @@ export const make = <R>(connect: Transport.Connect<R>): Effect.Effect<TestTransp
       yield* Effect.addFinalizer(() => Effect.sync(() => connections.delete(connection)))
       const send = (message: McpSchema.JsonRpcMessage): Effect.Effect<void, TransportError> =>
         Effect.suspend(() => {
-          if (expired) {
+          if (expired.has(connection)) {
             return Effect.fail(
               new TransportError({
                 reason: "SessionExpired",
@@ -180,7 +184,7 @@ export const make = <R>(connect: Transport.Connect<R>): Effect.Effect<TestTransp
       }),
       failNext: (method, error) => Effect.sync(() => failures.set(method, error)),
       expireSession: Effect.sync(() => {
-        expired = true
+        for (const connection of connections) expired.add(connection)
       }),
       stickCursor: (method) => Effect.sync(() => stuck.add(method)),
       mapResult: (method, f) => Effect.sync(() => rewrites.set(method, f)),
@@ -188,7 +192,6 @@ export const make = <R>(connect: Transport.Connect<R>): Effect.Effect<TestTransp
         delay = undefined
         drop = 0
         corrupt = false
-        expired = false
         silenced.clear()
         disconnectOn.clear()
         stuck.clear()

@@ -40,8 +40,6 @@ describe("TestTransport", () => {
       yield* TestClock.adjust("1 second")
       assert.strictEqual((yield* Effect.flip(Fiber.join(lost)))._tag, "TimeoutError")
       yield* client.ping
-      yield* faults.expireSession
-      assert.strictEqual((yield* Effect.flip(client.ping))._tag, "TransportError")
       yield* faults.reset
       yield* client.ping
       const methods = (yield* faults.sent).flatMap((m) => ("method" in m ? [m.method] : []))

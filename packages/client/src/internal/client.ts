@@ -5,10 +5,12 @@
  * @internal
  */
 import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
 import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
@@ -36,6 +38,9 @@ interface Session {
   readonly protocol: Protocol.Protocol
   readonly initializeResult: McpSchema.InitializeResult
   readonly server: string
+  /** The session's own scope, and the scope of the reference it belongs to. */
+  readonly scope: Scope.CloseableScope
+  readonly holder: Scope.Scope
 }
 
 const decodeInitialize = Protocol.decodeResult(McpSchema.InitializeResult, "initialize")
@@ -114,53 +119,88 @@ export const make = <R, RH = never>(
 
     // -- the session -----------------------------------------------------------
 
-    const openSession: Effect.Effect<Session, McpError, Scope.Scope | R> = Effect.gen(function*() {
-      const transport = yield* connect
-      const protocol = yield* Protocol.make({
-        transport,
-        requestTimeout,
-        handlers: traffic.handlers,
-        onNotification: traffic.onNotification,
-        onProblem
+    const openSession = (
+      scope: Scope.CloseableScope,
+      holder: Scope.Scope
+    ): Effect.Effect<Session, McpError, Scope.Scope | R> =>
+      Effect.gen(function*() {
+        const transport = yield* connect
+        const protocol = yield* Protocol.make({
+          transport,
+          requestTimeout,
+          handlers: traffic.handlers,
+          onNotification: traffic.onNotification,
+          onProblem
+        })
+        const raw = yield* protocol.requestNoCancel("initialize", {
+          protocolVersion: McpSchema.LATEST_PROTOCOL_VERSION,
+          capabilities: traffic.capabilities(),
+          clientInfo
+        }, initTimeout)
+        const initializeResult = yield* decodeInitialize(raw)
+        if (!McpSchema.SUPPORTED_PROTOCOL_VERSIONS.includes(initializeResult.protocolVersion)) {
+          return yield* new ProtocolError({
+            reason: "VersionMismatch",
+            detail: `the server answered "${initializeResult.protocolVersion}"; this client speaks ${
+              McpSchema.SUPPORTED_PROTOCOL_VERSIONS.join(", ")
+            }`
+          })
+        }
+        transport.setProtocolVersion?.(initializeResult.protocolVersion)
+        yield* protocol.notify("notifications/initialized")
+        const { serverInfo } = initializeResult
+        const session: Session = {
+          protocol,
+          initializeResult,
+          server: `${serverInfo.name} ${serverInfo.version}`,
+          scope,
+          holder
+        }
+        current = session
+        everConnected = true
+        yield* Effect.addFinalizer(() =>
+          Effect.sync(() => {
+            if (current === session) current = undefined
+          })
+        )
+        return session
       })
-      const raw = yield* protocol.requestNoCancel("initialize", {
-        protocolVersion: McpSchema.LATEST_PROTOCOL_VERSION,
-        capabilities: traffic.capabilities(),
-        clientInfo
-      }, initTimeout)
-      const initializeResult = yield* decodeInitialize(raw)
-      if (!McpSchema.SUPPORTED_PROTOCOL_VERSIONS.includes(initializeResult.protocolVersion)) {
-        return yield* new ProtocolError({
-          reason: "VersionMismatch",
-          detail: `the server answered "${initializeResult.protocolVersion}"; this client speaks ${
-            McpSchema.SUPPORTED_PROTOCOL_VERSIONS.join(", ")
-          }`
-        })
-      }
-      transport.setProtocolVersion?.(initializeResult.protocolVersion)
-      yield* protocol.notify("notifications/initialized")
-      const { serverInfo } = initializeResult
-      const session: Session = { protocol, initializeResult, server: `${serverInfo.name} ${serverInfo.version}` }
-      current = session
-      everConnected = true
-      yield* Effect.addFinalizer(() =>
-        Effect.sync(() => {
-          if (current === session) current = undefined
-        })
-      )
-      return session
-    })
 
-    // RcRef leaves the scope of a failed acquisition open; close it here, so a
-    // spawned server does not outlive a failed handshake.
-    const acquireSession = Effect.gen(function*() {
-      const scope = yield* Effect.scope
-      const inner = yield* Scope.fork(scope, ExecutionStrategy.sequential)
-      return yield* openSession.pipe(
-        Scope.extend(inner),
-        Effect.onError((cause) => Scope.close(inner, Exit.failCause(cause)))
-      )
-    })
+    // Each session lives in a scope of its own inside the holder's scope: RcRef
+    // leaves the scope of a failed acquisition open, so a failed handshake
+    // closes its own (no spawned server outlives it), and an expired session
+    // can be replaced while the reference is held.
+    const openIn = (holder: Scope.Scope) =>
+      Effect.flatMap(Scope.fork(holder, ExecutionStrategy.sequential), (scope) =>
+        openSession(scope, holder).pipe(
+          Scope.extend(scope),
+          Effect.onError((cause) => Scope.close(scope, Exit.failCause(cause)))
+        ))
+    const acquireSession = Effect.flatMap(Effect.scope, openIn)
+
+    // An HTTP server that forgot the session (404) must get a new initialize
+    // (the specification says so): the next operation opens a new session in
+    // the same holder, once however many ask, and closes the old one.
+    let renewing: Deferred.Deferred<Session, McpError> | undefined
+    const renew = (stale: Session): Effect.Effect<Session, McpError> =>
+      Effect.suspend(() => {
+        if (current !== stale && current !== undefined) return Effect.succeed(current)
+        if (renewing !== undefined) return Deferred.await(renewing)
+        const deferred = Deferred.unsafeMake<Session, McpError>(FiberId.none)
+        renewing = deferred
+        // on a fiber of its own, so that the caller who started it may be
+        // interrupted without failing the others who wait for it
+        const open = openIn(stale.holder).pipe(
+          Effect.tap(() => Scope.close(stale.scope, Exit.void)),
+          Effect.provide(context),
+          Effect.exit,
+          Effect.flatMap((exit) => {
+            renewing = undefined
+            return Deferred.done(deferred, exit)
+          })
+        )
+        return Effect.zipRight(Effect.forkDaemon(open), Deferred.await(deferred))
+      })
 
     // Users who wait while a connection attempt runs share its failure, the
     // way they would share its success; the next user tries afresh.
@@ -201,7 +241,8 @@ export const make = <R, RH = never>(
         : "This client was built with autoConnect: false; run the operation inside McpClient.connect " +
           "(a scoped effect) to hold a session."
 
-    const withSession = <A, E>(
+    // the session as it is: for session facts and notifications
+    const withCurrent = <A, E>(
       operation: string,
       f: (session: Session) => Effect.Effect<A, E>
     ): Effect.Effect<A, E | NotConnected> =>
@@ -209,12 +250,25 @@ export const make = <R, RH = never>(
         current === undefined ? Effect.fail(new NotConnected({ operation, hint: hint() })) : f(current)
       )
 
+    // a session to send requests on: an expired one is replaced first
+    const withSession = <A, E>(
+      operation: string,
+      f: (session: Session) => Effect.Effect<A, E>
+    ): Effect.Effect<A, E | McpError> =>
+      Effect.suspend((): Effect.Effect<A, E | McpError> => {
+        const session = current
+        if (session === undefined) return Effect.fail(new NotConnected({ operation, hint: hint() }))
+        return session.protocol.closedWith()?.reason === "SessionExpired"
+          ? Effect.flatMap(renew(session), f)
+          : f(session)
+      })
+
     const withCapability = <A, E>(
       operation: string,
       capability: Capability,
       f: (session: Session) => Effect.Effect<A, E>,
       check?: (capabilities: McpSchema.ServerCapabilities) => boolean
-    ): Effect.Effect<A, E | NotConnected | ProtocolError> =>
+    ): Effect.Effect<A, E | McpError> =>
       withSession(operation, (session): Effect.Effect<A, E | ProtocolError> => {
         const caps = session.initializeResult.capabilities
         const ok = check === undefined ? caps[capability] !== undefined : check(caps)
@@ -309,8 +363,8 @@ export const make = <R, RH = never>(
       [TypeId]: TypeId,
       connect: connectScoped,
       isConnected: Effect.sync(() => current !== undefined && current.protocol.closedWith() === undefined),
-      initializeResult: withSession("initializeResult", (session) => Effect.succeed(session.initializeResult)),
-      serverCapabilities: withSession(
+      initializeResult: withCurrent("initializeResult", (session) => Effect.succeed(session.initializeResult)),
+      serverCapabilities: withCurrent(
         "serverCapabilities",
         (session) => Effect.succeed(session.initializeResult.capabilities)
       ),
@@ -420,12 +474,12 @@ export const make = <R, RH = never>(
       ping: traced("ping", Effect.asVoid(request("ping", undefined, undefined))),
       setLoggingLevel: (level) =>
         traced("setLoggingLevel", Effect.asVoid(request("logging/setLevel", { level }, "logging"))),
-      sendRootsListChanged: withSession(
+      sendRootsListChanged: withCurrent(
         "notifications/roots/list_changed",
         (session) => session.protocol.notify("notifications/roots/list_changed")
       ),
       cancel: (requestId, reason) =>
-        withSession(
+        withCurrent(
           "notifications/cancelled",
           (session) =>
             session.protocol.notify(
@@ -472,7 +526,7 @@ export const make = <R, RH = never>(
       setSamplingHandler: (handler) => Effect.sync(() => traffic.setSampling(handler)),
       setElicitationHandler: (handler) => Effect.sync(() => traffic.setElicitation(handler)),
       sendProgress: (progressToken, progress) =>
-        withSession(
+        withCurrent(
           "notifications/progress",
           (session) =>
             session.protocol.notify("notifications/progress", {

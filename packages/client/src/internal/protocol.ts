@@ -208,8 +208,15 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
           onFailure: (cause) => {
             pending.delete(id)
             progress?.unsafeDone(Exit.void)
-            return Cause.isInterruptedOnly(cause) && cancellable
-              ? Effect.zipRight(sendCancelled(id, "interrupted"), Effect.failCause(cause))
+            if (Cause.isInterruptedOnly(cause)) {
+              return cancellable
+                ? Effect.zipRight(sendCancelled(id, "interrupted"), Effect.failCause(cause))
+                : Effect.failCause(cause)
+            }
+            // the server has forgotten this session: nothing more can go over it
+            const failure = Cause.failureOption(cause)
+            return failure._tag === "Some" && failure.value.reason === "SessionExpired"
+              ? Effect.zipRight(shutdown(failure.value), Effect.failCause(cause))
               : Effect.failCause(cause)
           },
           onSuccess: () => awaitOutcome

@@ -255,6 +255,7 @@ export const make = (
       sessions.set(session.id, session)
       yield* Effect.addFinalizer(() => Effect.sync(() => sessions.delete(session.id)))
       yield* serverSide.run((frame) => runFork(onFrame(session, frame))).pipe(
+        Effect.interruptible,
         Effect.ensuring(Effect.sync(() => sessions.delete(session.id))),
         Effect.forkScoped
       )
