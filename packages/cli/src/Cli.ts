@@ -16,7 +16,6 @@ import * as Option from "effect/Option"
 import * as CompleteCommand from "./CompleteCommand.js"
 import { ServerCommand } from "./Connection.js"
 import * as Demo from "./Demo.js"
-import * as DemoServer from "./DemoServer.js"
 import * as ExitCode from "./ExitCode.js"
 import * as InspectCommand from "./InspectCommand.js"
 import * as PromptsCommand from "./PromptsCommand.js"
@@ -41,9 +40,14 @@ export const demoServer = Command.make("demo-server", {
     Options.withDescription("Send a log message (and a demo://clock update) every this many milliseconds"),
     Options.optional
   )
-}, ({ heartbeat }) => DemoServer.serveStdio({ heartbeatMillis: Option.getOrUndefined(heartbeat) })).pipe(
-  Command.withDescription("Serve the embedded demo MCP server over stdio (for use as a server command)")
-)
+}, ({ heartbeat }) =>
+  // loaded on demand: the SDK's server and zod are not needed by any other command
+  Effect.flatMap(
+    Effect.promise(() => import("./DemoServer.js")),
+    (DemoServer) => DemoServer.serveStdio({ heartbeatMillis: Option.getOrUndefined(heartbeat) })
+  )).pipe(
+    Command.withDescription("Serve the embedded demo MCP server over stdio (for use as a server command)")
+  )
 
 /**
  * @since 0.1.0

@@ -381,7 +381,7 @@ export const connect = (
     // handlers too, and that context's Terminal is closed as soon as the client is built
     const client = yield* McpClient.make(source, {
       clientInfo: { name: "effect-mcp-cli", version: "0.1.0" },
-      ...(Option.isSome(timeout) ? { requestTimeout: timeout.value, initTimeout: timeout.value } : {}),
+      ...(Option.isSome(timeout) ? { requestTimeout: timeout.value } : {}),
       sampling: Interactive.sampling(ui),
       elicitation: Interactive.elicitation(ui),
       onLog: (message) =>

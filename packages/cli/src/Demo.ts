@@ -16,7 +16,6 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
-import * as DemoServer from "./DemoServer.js"
 import * as ExitCode from "./ExitCode.js"
 import * as InspectCommand from "./InspectCommand.js"
 import * as Interactive from "./Interactive.js"
@@ -46,7 +45,7 @@ export const walkThrough = Effect.gen(function*() {
   // the ones a tool sent when its call returns: give it a moment, so the output reads in order
   const show = (text: string) => Effect.zipRight(Effect.sleep("20 millis"), Output.line(indent(text)))
 
-  const server = { command: process.execPath, args: [DemoServer.entryPath()] }
+  const server = { command: process.execPath, args: [fileURLToPath(new URL("./demo-server.js", import.meta.url))] }
   yield* Output.line(Output.bold("effect-mcp demo: the client, step by step, against the embedded demo server"))
 
   yield* title("Connect over stdio (the server is a child process; closing the client ends its process group)")

@@ -58,13 +58,21 @@ export const findTool = (
     )
 }
 
+/** Is the text the structured content again, as JSON? Then it need not be shown twice. */
+const sameJson = (text: string, value: unknown) => {
+  try {
+    return JSON.stringify(JSON.parse(text)) === JSON.stringify(value)
+  } catch {
+    return false
+  }
+}
+
 const printResult = (result: McpSchema.CallToolResult) =>
   Effect.gen(function*() {
     const text = Output.content(result.content)
     if (text.length > 0) yield* Output.line(text)
-    if (result.structuredContent !== undefined) {
-      const structured = JSON.stringify(result.structuredContent, null, 2)
-      if (structured !== text.trim()) yield* Output.line(`${Output.dim("structured content:")}\n${structured}`)
+    if (result.structuredContent !== undefined && !sameJson(text, result.structuredContent)) {
+      yield* Output.line(`${Output.dim("structured content:")}\n${JSON.stringify(result.structuredContent, null, 2)}`)
     }
   })
 
