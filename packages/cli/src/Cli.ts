@@ -78,7 +78,7 @@ const footer = HelpDoc.blocks([
   HelpDoc.h1("EXIT CODES"),
   HelpDoc.p(
     "0 ok (also tail stopped with Ctrl-C), 1 tool error, 2 usage error, 3 connection error, " +
-      "4 server or protocol error, 5 timeout, 70 internal error"
+      "4 server or protocol error, 5 timeout, 70 internal error, 130 interrupted (Ctrl-C; tail exits 0)"
   )
 ])
 

@@ -12,6 +12,7 @@
  * | 4 | server or protocol: a JSON-RPC error answer, a malformed or unsupported reply |
  * | 5 | timeout: the server did not answer in time |
  * | 70 | internal error in the CLI (a bug) |
+ * | 130 | interrupted (Ctrl-C), except `tail`, for which Ctrl-C is the way to stop |
  *
  * @since 0.1.0
  */
@@ -34,7 +35,8 @@ export const ExitCode = {
   Connection: 3,
   Server: 4,
   Timeout: 5,
-  Internal: 70
+  Internal: 70,
+  Interrupted: 130
 } as const
 
 /**
@@ -145,6 +147,25 @@ export const report = (json: boolean) =>
   })
 
 /**
+ * The exit code when the run is interrupted (Ctrl-C): 130, unless the
+ * command set `process.exitCode` to say that interruption is its normal end.
+ *
+ * @since 0.1.0
+ * @category exit codes
+ */
+export const interruptedCode = (): ExitCode => process.exitCode === ExitCode.Ok ? ExitCode.Ok : ExitCode.Interrupted
+
+/**
+ * Marks interruption (Ctrl-C) as this command's normal end: exit code 0.
+ *
+ * @since 0.1.0
+ * @category exit codes
+ */
+export const interruptionIsSuccess: Effect.Effect<void> = Effect.sync(() => {
+  process.exitCode = ExitCode.Ok
+})
+
+/**
  * The exit code for however the main program ended; reports what nobody
  * reported yet.
  *
@@ -152,7 +173,7 @@ export const report = (json: boolean) =>
  * @category reporting
  */
 export const fromCause = (cause: Cause.Cause<unknown>): Effect.Effect<ExitCode> => {
-  if (Cause.isInterruptedOnly(cause)) return Effect.succeed(ExitCode.Ok)
+  if (Cause.isInterruptedOnly(cause)) return Effect.sync(() => interruptedCode())
   const failure = Cause.failureOption(cause)
   if (failure._tag === "Some") {
     const error = failure.value

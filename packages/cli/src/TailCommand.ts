@@ -14,6 +14,7 @@ import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Connection from "./Connection.js"
+import * as ExitCode from "./ExitCode.js"
 import * as Interactive from "./Interactive.js"
 import * as Output from "./Output.js"
 
@@ -81,6 +82,7 @@ export const command = Command.make("tail", {
 }, (options) =>
   Connection.use(options, ({ client, json, transport }) =>
     Effect.gen(function*() {
+      yield* ExitCode.interruptionIsSuccess
       const print = (notification: McpSchema.ServerNotification) => {
         if (json) {
           return isLogBelow(notification, options.logs)

@@ -124,6 +124,27 @@ describe.concurrent("exit codes", () => {
       assert.strictEqual(run.json.error.method, "tools/call")
     }))
 
+  it.live("130: Ctrl-C in the middle of a call; the server is ended", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const call = yield* startCli([
+        "tools",
+        "call",
+        "long-task",
+        "steps=100",
+        "delayMs=100",
+        ...demoServer("--heartbeat", "50")
+      ])
+      // the heartbeat's log line names the server's pid
+      const pid = yield* waitUntil("a heartbeat", () => {
+        const match = /heartbeat \d+ \(pid (\d+)\)/.exec(call.output().stderr)
+        return match === null ? undefined : Number(match[1])
+      })
+      yield* call.signal("SIGINT")
+      const run = yield* call.exit
+      assert.strictEqual(run.code, 130)
+      assert.isTrue(yield* gone(pid))
+    })))
+
   it.live("elicitation and sampling are declined, with a message, when stdin is not a terminal", () =>
     Effect.gen(function*() {
       const elicit = yield* runCli(["tools", "call", "ask-name", ...demoServer()])
