@@ -26,6 +26,7 @@ import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
@@ -133,39 +134,39 @@ const parseHeader = (text: string): Option.Option<readonly [string, string]> => 
   return match === null ? Option.none() : Option.some([match[1]!, match[2]!.trim()] as const)
 }
 
-const headersFromEnv = (value: string): Either<Record<string, string>> => {
+const asRecordOfStrings = (value: unknown): Record<string, string> | undefined =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value).map(([key, item]) => [key, String(item)]))
+    : undefined
+
+const headersFromEnv = (value: string): Either.Either<Record<string, string>, UsageError> => {
   if (value.trim().startsWith("{")) {
     try {
       const parsed = JSON.parse(value) as unknown
-      if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) {
-        return { ok: Object.fromEntries(Object.entries(parsed).map(([key, item]) => [key, String(item)])) }
-      }
+      const headers = asRecordOfStrings(parsed)
+      if (headers !== undefined) return Either.right(headers)
     } catch {
       // reported below
     }
-    return { error: "MCP_HEADERS is not a JSON object of header names to values" }
+    return Either.left(new UsageError({ message: "MCP_HEADERS is not a JSON object of header names to values" }))
   }
   const headers: Record<string, string> = {}
   for (const text of value.split(/\r?\n/).filter((text) => text.trim() !== "")) {
     const header = parseHeader(text)
-    if (Option.isNone(header)) return { error: `MCP_HEADERS has a line that is not "Name: value": ${text}` }
+    if (Option.isNone(header)) {
+      return Either.left(new UsageError({ message: `MCP_HEADERS has a line that is not "Name: value": ${text}` }))
+    }
     headers[header.value[0]] = header.value[1]
   }
-  return { ok: headers }
+  return Either.right(headers)
 }
-
-type Either<A> = { readonly ok: A; readonly error?: undefined } | { readonly ok?: undefined; readonly error: string }
 
 /** Headers from the environment, then the options, then the bearer token. */
 const headers = (connection: ConnectionOptions): Effect.Effect<Record<string, string>, UsageError> =>
   Effect.gen(function*() {
     const result: Record<string, string> = {}
     const env = yield* Config.option(Config.string("MCP_HEADERS")).pipe(Effect.orElseSucceed(() => Option.none()))
-    if (Option.isSome(env)) {
-      const parsed = headersFromEnv(env.value)
-      if (parsed.error !== undefined) return yield* new UsageError({ message: parsed.error })
-      Object.assign(result, parsed.ok)
-    }
+    if (Option.isSome(env)) Object.assign(result, yield* headersFromEnv(env.value))
     for (const text of connection.header) {
       const header = parseHeader(text)
       if (Option.isNone(header)) {
@@ -182,11 +183,6 @@ const headers = (connection: ConnectionOptions): Effect.Effect<Record<string, st
 
 const envString = (name: string) =>
   Config.option(Config.nonEmptyString(name)).pipe(Effect.orElseSucceed(() => Option.none<string>()))
-
-const asRecordOfStrings = (value: unknown): Record<string, string> | undefined =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
-    ? Object.fromEntries(Object.entries(value).map(([key, item]) => [key, String(item)]))
-    : undefined
 
 /** One entry of an mcp.json file as a library source. */
 const fromConfigEntry = (

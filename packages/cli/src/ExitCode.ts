@@ -21,7 +21,6 @@ import * as ValidationError from "@effect/cli/ValidationError"
 import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import * as Predicate from "effect/Predicate"
 import * as Output from "./Output.js"
 
 /**
@@ -133,18 +132,14 @@ export const report = (json: boolean) =>
 <A, R>(
   effect: Effect.Effect<A, CommandError, R>
 ): Effect.Effect<A, Reported, R> =>
-  Effect.catchAll(effect, (error) => {
-    const code = codeOf(error)
-    const label = error._tag === "ToolError" ? "tool error" : error._tag === "UsageError" ? "usage" : "error"
-    const details = error._tag === "UsageError" && error.details !== undefined ? `\n${error.details}` : ""
-    return Effect.zipRight(
-      Effect.zipRight(
-        json ? Output.json({ error: errorJson(error) }) : Effect.void,
-        Output.note(`${Output.red(`effect-mcp: ${label}:`, process.stderr)} ${error.message}${details}`)
-      ),
-      Effect.fail(new Reported({ code }))
-    )
-  })
+  Effect.catchAll(effect, (error) =>
+    Effect.gen(function*() {
+      const label = error._tag === "ToolError" ? "tool error" : error._tag === "UsageError" ? "usage" : "error"
+      const details = error._tag === "UsageError" && error.details !== undefined ? `\n${error.details}` : ""
+      if (json) yield* Output.json({ error: errorJson(error) })
+      yield* Output.note(`${Output.red(`effect-mcp: ${label}:`, process.stderr)} ${error.message}${details}`)
+      return yield* new Reported({ code: codeOf(error) })
+    }))
 
 /**
  * The exit code when the run is interrupted (Ctrl-C): 130, unless the
@@ -180,11 +175,8 @@ export const fromCause = (cause: Cause.Cause<unknown>): Effect.Effect<ExitCode> 
     if (error instanceof Reported) return Effect.succeed(error.code)
     // @effect/cli printed the problem and the usage already
     if (ValidationError.isValidationError(error)) return Effect.succeed(ExitCode.Usage)
-    if (McpError.isMcpError(error) || (Predicate.isTagged(error, "UsageError") && error instanceof UsageError)) {
-      return Effect.as(
-        Effect.catchAll(report(false)(Effect.fail(error as CommandError)), () => Effect.void),
-        codeOf(error as CommandError)
-      )
+    if (McpError.isMcpError(error) || error instanceof UsageError) {
+      return report(false)(Effect.fail(error)).pipe(Effect.catchAll((reported) => Effect.succeed(reported.code)))
     }
   }
   return Effect.as(
