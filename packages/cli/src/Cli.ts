@@ -4,6 +4,8 @@
  *
  * @since 0.1.0
  */
+import * as NodeStdioTransport from "@effect-mcp/client-node/NodeStdioTransport"
+import type * as StdioTransport from "@effect-mcp/client/StdioTransport"
 import * as Command from "@effect/cli/Command"
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
@@ -132,9 +134,13 @@ export const loggerLayer: Layer.Layer<never> = Layer.merge(
 )
 
 /**
- * What the CLI needs from Node.
+ * What the CLI needs from Node; stdio servers run on the Node stdio transport.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<NodeContext.NodeContext> = Layer.merge(NodeContext.layer, loggerLayer)
+export const layer: Layer.Layer<NodeContext.NodeContext | StdioTransport.Launcher> = Layer.mergeAll(
+  NodeContext.layer,
+  NodeStdioTransport.layer,
+  loggerLayer
+)

@@ -373,8 +373,7 @@ export const connect = (
     const source = yield* resolveSource(connection)
     const ui = Interactive.makeUi()
     const timeout = Option.map(connection.timeout, (seconds) => Duration.millis(Math.max(1, seconds * 1000)))
-    // McpClient.make, not NodeMcpClient.make: the latter provides its own NodeContext to the
-    // handlers too, and that context's Terminal is closed as soon as the client is built
+    // the handlers prompt on the CLI's own Terminal, from the context this runs in
     const client = yield* McpClient.make(source, {
       clientInfo: { name: "effect-mcp-cli", version: "0.1.0" },
       ...(Option.isSome(timeout) ? { requestTimeout: timeout.value } : {}),

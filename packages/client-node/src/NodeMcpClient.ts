@@ -7,7 +7,8 @@
 import * as McpClient from "@effect-mcp/client/McpClient"
 import type { McpError } from "@effect-mcp/client/McpError"
 import type * as StdioTransport from "@effect-mcp/client/StdioTransport"
-import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeCommandExecutor from "@effect/platform-node/NodeCommandExecutor"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -16,13 +17,14 @@ import * as NodeStdioTransport from "./NodeStdioTransport.js"
 
 /**
  * What the Node layers provide: the command executor and the Node stdio
- * transport (stdio servers run on `node:child_process`).
+ * transport (stdio servers run on `node:child_process`). Nothing else: the
+ * handlers keep the services (a `Terminal`, say) of the caller's context.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layerNode: Layer.Layer<CommandExecutor.CommandExecutor | StdioTransport.Launcher> = Layer.merge(
-  NodeContext.layer,
+  NodeCommandExecutor.layer.pipe(Layer.provide(NodeFileSystem.layer)),
   NodeStdioTransport.layer
 )
 
@@ -56,4 +58,6 @@ export const make = <S extends McpClient.ConnectionSource, R = never>(
   source: S,
   options?: McpClient.Options<R>
 ): Effect.Effect<McpClient.Service, McpError, Scope.Scope | NodeSourceContext<S> | R> =>
-  McpClient.make(source, options).pipe(Effect.provide(layerNode)) as any
+  // built in the caller's scope, so what it provides lives as long as the client
+  Effect.flatMap(Layer.build(layerNode), (context) =>
+    McpClient.make(source, options).pipe(Effect.provide(context))) as any

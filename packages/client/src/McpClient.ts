@@ -332,6 +332,15 @@ export const transportFor: <S extends ConnectionSource>(source: S) => Transport.
   source.toConnect
 
 /**
+ * How a script path runs: `.js`/`.mjs`/`.cjs` with this Node, `.ts` with
+ * `tsx`, `.py` with `python3`; `undefined` for any other file.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const stdioForScript: (path: string) => StdioTransport.StdioOptions | undefined = source.scriptCommand
+
+/**
  * Builds a client in the current scope. With `autoConnect` (the default) it
  * connects at once and holds its session until the scope closes.
  *

@@ -90,8 +90,9 @@ export const makeCommand = (
     let command = Command.make(options.command, ...(options.args ?? [])).pipe(
       Command.stdin(Stream.fromQueue(outbox).pipe(Stream.mapChunks(encodeLines)))
     )
-    if (options.env !== undefined) command = Command.env(command, options.env)
-    if (options.inheritEnv === false) command = { ...command, extendEnv: false } as Command.Command
+    if (options.env !== undefined || options.inheritEnv === false) {
+      command = Command.env(command, options.env ?? {}, { extendEnv: options.inheritEnv !== false })
+    }
     if (options.cwd !== undefined) command = Command.workingDirectory(command, options.cwd)
 
     const process = yield* Command.start(command).pipe(

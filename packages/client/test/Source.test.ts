@@ -15,7 +15,7 @@ describe("connection sources", () => {
       assert.strictEqual((yield* client.initializeResult).serverInfo.name, "garbage")
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scopedLive("an mcp.json config with one server uses it; with several, the named one", () =>
+  it.scopedLive("an mcp.json config (mcpServers or servers) with one server uses it; with several, the named one", () =>
     Effect.gen(function*() {
       const single = yield* McpClient.make({
         mcpServers: { everything: { command: process.execPath, args: [everythingPath] } }
@@ -32,6 +32,8 @@ describe("connection sources", () => {
       const ambiguous = yield* Effect.flip(McpClient.make(several))
       assert.instanceOf(ambiguous, McpError.TransportError)
       assert.include(ambiguous.message, "everything, garbage")
+      const vscode = yield* McpClient.make({ servers: several.mcpServers, server: "garbage" })
+      assert.strictEqual((yield* vscode.initializeResult).serverInfo.name, "garbage")
       const missing = yield* Effect.flip(McpClient.make({ ...several, server: "nope" }))
       assert.include(missing.message, "no server named \"nope\"")
     }).pipe(Effect.provide(NodeContext.layer)))

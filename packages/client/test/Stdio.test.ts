@@ -76,6 +76,20 @@ for (const launcher of launchers) {
         assert.include(JSON.stringify(result.content), "marker-value-42")
       }).pipe(Effect.provide(launcher.layer)))
 
+    it.scopedLive("inheritEnv: false passes only the given variables", () =>
+      Effect.gen(function*() {
+        process.env.EFFECT_MCP_PARENT_ONLY = "from-the-parent"
+        const client = yield* McpClient.make({
+          command: process.execPath,
+          args: [everythingPath],
+          env: { EFFECT_MCP_MARKER: "only-this" },
+          inheritEnv: false
+        })
+        const env = JSON.stringify((yield* client.callTool("get-env")).content)
+        assert.include(env, "only-this")
+        assert.notInclude(env, "from-the-parent")
+      }).pipe(Effect.provide(launcher.layer)))
+
     it.scopedLive("cwd is where the server runs", () =>
       Effect.gen(function*() {
         const dir = Fs.realpathSync(Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-mcp-cwd-")))

@@ -21,6 +21,8 @@ export interface HttpSource {
   readonly url: string | URL
   /** `"streamable-http"` (the default) or legacy `"sse"`; inferred from a path ending in `/sse`. */
   readonly transport?: "streamable-http" | "http" | "sse" | undefined
+  /** The same, under the name `mcp.json` files use. */
+  readonly type?: "streamable-http" | "streamableHttp" | "http" | "sse" | undefined
   readonly headers?: Readonly<Record<string, string>> | undefined
 }
 
@@ -30,12 +32,16 @@ export interface SdkServerLike {
   readonly close: () => Promise<void>
 }
 
-/** An `mcp.json` style config. */
-export interface ServersConfig {
-  readonly mcpServers: Readonly<Record<string, StdioTransport.StdioOptions | HttpSource>>
-  /** Which server to use when the config names more than one. */
-  readonly server?: string | undefined
-}
+/** An `mcp.json` style config (`mcpServers`, or `servers` as VS Code writes it). */
+export type ServersConfig =
+  & (
+    | { readonly mcpServers: Readonly<Record<string, StdioTransport.StdioOptions | HttpSource>> }
+    | { readonly servers: Readonly<Record<string, StdioTransport.StdioOptions | HttpSource>> }
+  )
+  & {
+    /** Which server to use when the config names more than one. */
+    readonly server?: string | undefined
+  }
 
 /** @internal */
 export type Source =
@@ -63,7 +69,11 @@ const isSdkServer = (u: unknown): u is SdkServerLike =>
 export const scriptCommand = (path: string): StdioTransport.StdioOptions | undefined => {
   const lower = path.toLowerCase()
   if (lower.endsWith(".js") || lower.endsWith(".mjs") || lower.endsWith(".cjs")) {
-    return { command: "node", args: [path] }
+    // the Node running this client, when there is one
+    const node = typeof globalThis.process?.execPath === "string" && globalThis.process.release?.name === "node"
+      ? globalThis.process.execPath
+      : "node"
+    return { command: node, args: [path] }
   }
   if (lower.endsWith(".ts") || lower.endsWith(".mts")) return { command: "npx", args: ["--no-install", "tsx", path] }
   if (lower.endsWith(".py")) return { command: "python3", args: [path] }
@@ -72,9 +82,10 @@ export const scriptCommand = (path: string): StdioTransport.StdioOptions | undef
 
 const connectHttp = (source: HttpSource): Transport.Connect => {
   const url = typeof source.url === "string" ? new URL(source.url) : source.url
-  const kind = source.transport === undefined
+  const declared = source.transport ?? source.type
+  const kind = declared === undefined
     ? (url.pathname.replace(/\/+$/, "").endsWith("/sse") ? "sse" : "streamable-http")
-    : source.transport === "sse"
+    : declared === "sse"
     ? "sse"
     : "streamable-http"
   const requestInit: RequestInit | undefined = source.headers === undefined ? undefined : { headers: source.headers }
@@ -132,8 +143,9 @@ const resolve = (source: Source): Transport.Connect<any> => {
   }
   if (source instanceof URL) return connectHttp({ url: source })
   if (isSdkServer(source)) return connectSdkServer(source)
-  if ("mcpServers" in source) {
-    const names = Object.keys(source.mcpServers)
+  if ("mcpServers" in source || "servers" in source) {
+    const servers = "mcpServers" in source ? source.mcpServers : source.servers
+    const names = Object.keys(servers)
     const name = source.server ?? (names.length === 1 ? names[0] : undefined)
     if (name === undefined) {
       return fail(
@@ -142,7 +154,7 @@ const resolve = (source: Source): Transport.Connect<any> => {
           : `the config names ${names.length} servers (${names.join(", ")}); choose one with the "server" field`
       )
     }
-    const entry = source.mcpServers[name]
+    const entry = servers[name]
     return entry === undefined
       ? fail(`the config has no server named "${name}" (it has: ${names.join(", ")})`)
       : resolve(entry)
