@@ -39,7 +39,15 @@ export default tseslint.config(
     }
   },
   {
-    files: ["scripts/**/*.mjs", "packages/*/test/fixtures/**"],
+    files: ["scripts/**/*.mjs", "bench/**/*.mjs", "packages/*/test/fixtures/**"],
+    languageOptions: {
+      globals: {
+        fetch: "readonly",
+        performance: "readonly",
+        setImmediate: "readonly",
+        URL: "readonly"
+      }
+    },
     rules: { "no-console": "off" }
   }
 )

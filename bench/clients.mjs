@@ -1,0 +1,72 @@
+// The two clients the bench compares, behind one Promise interface:
+//   connect(target) -> { callTool(name, args, onProgress?), listTools(), close() }
+// A target is { kind: "inmemory", tools } | { kind: "stdio", tools, command, args } | { kind: "http", url }.
+import { NodeMcpClient } from "@effect-mcp/client-node"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
+import { Effect, Exit, Scope } from "effect"
+import { makeServer } from "./server.mjs"
+
+/** The raw SDK client, closed the way its docs show (plus terminateSession, so HTTP leaves no session). */
+export const sdk = {
+  name: "sdk",
+  connect: async (target) => {
+    const client = new Client({ name: "bench-sdk", version: "1.0.0" })
+    let transport
+    let server
+    if (target.kind === "inmemory") {
+      const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()
+      server = makeServer({ tools: target.tools })
+      await server.connect(serverSide)
+      transport = clientSide
+    } else if (target.kind === "stdio") {
+      transport = new StdioClientTransport({ command: target.command, args: target.args, stderr: "ignore" })
+    } else {
+      transport = new StreamableHTTPClientTransport(new URL(target.url))
+    }
+    await client.connect(transport)
+    return {
+      callTool: (name, args, onProgress) =>
+        client.callTool({ name, arguments: args }, undefined, onProgress ? { onprogress: onProgress } : undefined),
+      listTools: async () => (await client.listTools()).tools,
+      close: async () => {
+        if (target.kind === "http") await transport.terminateSession()
+        await client.close()
+        if (server !== undefined) await server.close()
+      }
+    }
+  }
+}
+
+/** This library, called from Promise code: every call pays its Effect.runPromise. */
+export const effectMcp = {
+  name: "effect-mcp",
+  connect: async (target) => {
+    const source = target.kind === "inmemory"
+      ? makeServer({ tools: target.tools })
+      : target.kind === "stdio"
+      ? { command: target.command, args: target.args, stderr: "ignore" }
+      : target.url
+    const scope = await Effect.runPromise(Scope.make())
+    const client = await Effect.runPromise(Scope.extend(NodeMcpClient.make(source), scope)).catch(async (error) => {
+      await Effect.runPromise(Scope.close(scope, Exit.void))
+      throw error
+    })
+    return {
+      callTool: (name, args, onProgress) =>
+        Effect.runPromise(
+          client.callToolRaw(
+            name,
+            args,
+            onProgress ? { onProgress: (progress) => Effect.sync(() => onProgress(progress)) } : undefined
+          )
+        ),
+      listTools: () => Effect.runPromise(client.listTools),
+      close: () => Effect.runPromise(Scope.close(scope, Exit.void))
+    }
+  }
+}
+
+export const clients = [sdk, effectMcp]
