@@ -4,6 +4,10 @@ import { readdirSync, readFileSync } from "node:fs"
 import { clients } from "./clients.mjs"
 import * as W from "./workloads.mjs"
 
+// run with --no-warnings: count them instead of printing them
+let warnings = 0
+process.on("warning", () => warnings++)
+
 const [name, transport, callsArg, base] = process.argv.slice(2)
 const client = clients.find((c) => c.name === name)
 const calls = Number(callsArg)
@@ -41,4 +45,6 @@ for (const kind of handlesBefore) {
   if (index !== -1) handlesLeft.splice(index, 1)
 }
 const serverSessionsLeft = http === undefined ? undefined : (await openSessions()) - sessionsBefore
-console.log(JSON.stringify({ calls, heapGrowthMb, handlesLeft, childrenLeft: children(), serverSessionsLeft }))
+console.log(
+  JSON.stringify({ calls, heapGrowthMb, handlesLeft, childrenLeft: children(), serverSessionsLeft, warnings })
+)

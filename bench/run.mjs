@@ -72,6 +72,7 @@ const measureMemory = (client, transport, http) =>
   new Promise((resolve) => {
     const args = [
       "--expose-gc",
+      "--no-warnings",
       memoryWorker,
       client.name,
       transport,
@@ -87,6 +88,9 @@ const measureMemory = (client, transport, http) =>
 const higherIsBetter = (metric) => metric.startsWith("calls/s") || metric.startsWith("progress")
 const ratioOf = (metric, ours, theirs) => (higherIsBetter(metric) ? theirs / ours : ours / theirs)
 
+// Node 20's fetch warns once per request past 1500 listeners on the SDK HTTP transport's shared
+// AbortSignal; the memory workers count those per client, here they would only flood the output
+process.removeAllListeners("warning")
 const started = performance.now()
 const http = transports.includes("http") ? await W.startHttpServer() : undefined
 const memory = {}
@@ -131,7 +135,7 @@ for (const transport of transports) {
         } MB after ${m.calls} calls; after close: ` +
           `${m.handlesLeft.length} handles, ${m.childrenLeft} child processes, ${
             m.serverSessionsLeft ?? "-"
-          } server sessions left`
+          } server sessions left; ${m.warnings} process warnings`
     )
   }
 }
