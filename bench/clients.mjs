@@ -1,12 +1,11 @@
 // The two clients the bench compares, behind one Promise interface:
 //   connect(target) -> { callTool(name, args, onProgress?), listTools(), close() }
 // A target is { kind: "inmemory", tools } | { kind: "stdio", tools, command, args } | { kind: "http", url }.
-import { NodeMcpClient } from "@effect-mcp/client-node"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
-import { Effect, Exit, Scope } from "effect"
+import { connectEffectMcp } from "./effect-mcp.mjs"
 import { makeServer } from "./server.mjs"
 
 /** The raw SDK client, closed the way its docs show (plus terminateSession, so HTTP leaves no session). */
@@ -40,33 +39,17 @@ export const sdk = {
   }
 }
 
-/** This library, called from Promise code: every call pays its Effect.runPromise. */
+/** This library, called from Promise code. */
 export const effectMcp = {
   name: "effect-mcp",
-  connect: async (target) => {
-    const source = target.kind === "inmemory"
-      ? makeServer({ tools: target.tools })
-      : target.kind === "stdio"
-      ? { command: target.command, args: target.args, stderr: "ignore" }
-      : target.url
-    const scope = await Effect.runPromise(Scope.make())
-    const client = await Effect.runPromise(Scope.extend(NodeMcpClient.make(source), scope)).catch(async (error) => {
-      await Effect.runPromise(Scope.close(scope, Exit.void))
-      throw error
-    })
-    return {
-      callTool: (name, args, onProgress) =>
-        Effect.runPromise(
-          client.callToolRaw(
-            name,
-            args,
-            onProgress ? { onProgress: (progress) => Effect.sync(() => onProgress(progress)) } : undefined
-          )
-        ),
-      listTools: () => Effect.runPromise(client.listTools),
-      close: () => Effect.runPromise(Scope.close(scope, Exit.void))
-    }
-  }
+  connect: (target) =>
+    connectEffectMcp(
+      target.kind === "inmemory"
+        ? makeServer({ tools: target.tools })
+        : target.kind === "stdio"
+        ? { command: target.command, args: target.args, stderr: "ignore" }
+        : target.url
+    )
 }
 
 export const clients = [sdk, effectMcp]

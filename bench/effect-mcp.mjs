@@ -1,0 +1,25 @@
+// This library behind the bench's Promise interface, in a module of its own so that the shared
+// harness's adapter loads only what the library needs.
+import { NodeMcpClient } from "@effect-mcp/client-node"
+import { Effect, Exit, Scope } from "effect"
+
+/** A session of this library on any connection source; every call pays its Effect.runPromise. */
+export const connectEffectMcp = async (source) => {
+  const scope = await Effect.runPromise(Scope.make())
+  const client = await Effect.runPromise(Scope.extend(NodeMcpClient.make(source), scope)).catch(async (error) => {
+    await Effect.runPromise(Scope.close(scope, Exit.void))
+    throw error
+  })
+  return {
+    callTool: (name, args, onProgress) =>
+      Effect.runPromise(
+        client.callToolRaw(
+          name,
+          args,
+          onProgress ? { onProgress: (progress) => Effect.sync(() => onProgress(progress)) } : undefined
+        )
+      ),
+    listTools: () => Effect.runPromise(client.listTools),
+    close: () => Effect.runPromise(Scope.close(scope, Exit.void))
+  }
+}
