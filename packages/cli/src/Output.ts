@@ -98,6 +98,19 @@ const clip = (text: string, width: number) =>
   text.length <= width ? text : width <= 1 ? text.slice(0, width) : `${text.slice(0, width - 1)}…`
 
 /**
+ * A list, as `--json` asks: the items as JSON, or a table (or a note that
+ * there are none).
+ *
+ * @since 0.1.0
+ * @category rendering
+ */
+export const list = <A>(
+  items: ReadonlyArray<A>,
+  options: { readonly json: boolean; readonly empty: string; readonly columns: ReadonlyArray<Column<A>> }
+): Effect.Effect<void> =>
+  options.json ? json(items) : line(items.length === 0 ? `(${options.empty})` : table(items, options.columns))
+
+/**
  * A plain table: a header, a rule, one line per row. On a terminal, the
  * flexible columns shrink so the table fits the width.
  *

@@ -24,17 +24,19 @@ export const list = Command.make(
     Connection.use(options, ({ client, json }) =>
       Effect.gen(function*() {
         const prompts = yield* client.listPrompts
-        if (json) return yield* Output.json(prompts)
-        if (prompts.length === 0) return yield* Output.line("(no prompts)")
-        yield* Output.line(Output.table(prompts, [
-          { header: "prompt", get: (prompt) => prompt.name },
-          {
-            header: "arguments",
-            get: (prompt) =>
-              (prompt.arguments ?? []).map((arg) => `${arg.name}${arg.required === true ? "" : "?"}`).join(", ")
-          },
-          { header: "description", get: (prompt) => prompt.description ?? prompt.title ?? "", flexible: true }
-        ]))
+        yield* Output.list(prompts, {
+          json,
+          empty: "no prompts",
+          columns: [
+            { header: "prompt", get: (prompt) => prompt.name },
+            {
+              header: "arguments",
+              get: (prompt) =>
+                (prompt.arguments ?? []).map((arg) => `${arg.name}${arg.required === true ? "" : "?"}`).join(", ")
+            },
+            { header: "description", get: (prompt) => prompt.description ?? prompt.title ?? "", flexible: true }
+          ]
+        })
       }))
 ).pipe(Command.withDescription("List the server's prompts and their arguments"))
 

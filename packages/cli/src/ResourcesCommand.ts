@@ -20,14 +20,16 @@ export const list = Command.make(
     Connection.use(options, ({ client, json }) =>
       Effect.gen(function*() {
         const resources = yield* client.listResources
-        if (json) return yield* Output.json(resources)
-        if (resources.length === 0) return yield* Output.line("(no resources)")
-        yield* Output.line(Output.table(resources, [
-          { header: "uri", get: (resource) => resource.uri },
-          { header: "name", get: (resource) => resource.title ?? resource.name },
-          { header: "type", get: (resource) => resource.mimeType ?? "" },
-          { header: "description", get: (resource) => resource.description ?? "", flexible: true }
-        ]))
+        yield* Output.list(resources, {
+          json,
+          empty: "no resources",
+          columns: [
+            { header: "uri", get: (resource) => resource.uri },
+            { header: "name", get: (resource) => resource.title ?? resource.name },
+            { header: "type", get: (resource) => resource.mimeType ?? "" },
+            { header: "description", get: (resource) => resource.description ?? "", flexible: true }
+          ]
+        })
       }))
 ).pipe(Command.withDescription("List the server's resources"))
 
@@ -42,14 +44,16 @@ export const templates = Command.make(
     Connection.use(options, ({ client, json }) =>
       Effect.gen(function*() {
         const templates = yield* client.listResourceTemplates
-        if (json) return yield* Output.json(templates)
-        if (templates.length === 0) return yield* Output.line("(no resource templates)")
-        yield* Output.line(Output.table(templates, [
-          { header: "uri template", get: (template) => template.uriTemplate },
-          { header: "name", get: (template) => template.title ?? template.name },
-          { header: "type", get: (template) => template.mimeType ?? "" },
-          { header: "description", get: (template) => template.description ?? "", flexible: true }
-        ]))
+        yield* Output.list(templates, {
+          json,
+          empty: "no resource templates",
+          columns: [
+            { header: "uri template", get: (template) => template.uriTemplate },
+            { header: "name", get: (template) => template.title ?? template.name },
+            { header: "type", get: (template) => template.mimeType ?? "" },
+            { header: "description", get: (template) => template.description ?? "", flexible: true }
+          ]
+        })
       }))
 ).pipe(Command.withDescription("List the server's resource templates"))
 

@@ -27,13 +27,15 @@ export const list = Command.make(
     Connection.use(options, ({ client, json }) =>
       Effect.gen(function*() {
         const tools = yield* client.listTools
-        if (json) return yield* Output.json(tools)
-        if (tools.length === 0) return yield* Output.line("(no tools)")
-        yield* Output.line(Output.table(tools, [
-          { header: "tool", get: (tool) => tool.name },
-          { header: "arguments", get: (tool) => Output.argumentsLine(tool.inputSchema), flexible: true },
-          { header: "description", get: (tool) => tool.description ?? tool.title ?? "", flexible: true }
-        ]))
+        yield* Output.list(tools, {
+          json,
+          empty: "no tools",
+          columns: [
+            { header: "tool", get: (tool) => tool.name },
+            { header: "arguments", get: (tool) => Output.argumentsLine(tool.inputSchema), flexible: true },
+            { header: "description", get: (tool) => tool.description ?? tool.title ?? "", flexible: true }
+          ]
+        })
       }))
 ).pipe(Command.withDescription("List the server's tools and their arguments"))
 
