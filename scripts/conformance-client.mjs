@@ -1,11 +1,52 @@
 // The client the official conformance suite drives: `node scripts/conformance-client.mjs <serverUrl>`,
 // with the scenario in MCP_CONFORMANCE_SCENARIO (and MCP_CONFORMANCE_CONTEXT for credentials). It uses
 // this library's client only (the built packages: run `npm run build` first).
-import { McpClient } from "@effect-mcp/client"
+import { McpAuth, McpClient } from "@effect-mcp/client"
+import { ClientCredentialsProvider, PrivateKeyJwtProvider } from "@modelcontextprotocol/sdk/client/auth-extensions.js"
 import { Console, Effect } from "effect"
 
 const url = process.argv[process.argv.length - 1]
 const scenario = process.env.MCP_CONFORMANCE_SCENARIO ?? ""
+const context = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? "{}")
+
+const headless = () =>
+  McpAuth.headless({
+    redirectUrl: "http://localhost:3000/callback",
+    clientMetadataUrl: "https://conformance-test.local/client-metadata.json",
+    clientMetadata: {
+      client_name: "effect-mcp conformance client",
+      redirect_uris: ["http://localhost:3000/callback"],
+      grant_types: ["authorization_code", "refresh_token"],
+      response_types: ["code"]
+    },
+    ...(context.client_id === undefined ? {} : {
+      clientInformation: {
+        client_id: context.client_id,
+        ...(context.client_secret === undefined ? {} : { client_secret: context.client_secret })
+      }
+    })
+  })
+
+const providerFor = (name) => {
+  if (name === "auth/client-credentials-basic") {
+    return new ClientCredentialsProvider({ clientId: context.client_id, clientSecret: context.client_secret })
+  }
+  if (name === "auth/client-credentials-jwt") {
+    return new PrivateKeyJwtProvider({
+      clientId: context.client_id,
+      privateKey: context.private_key_pem,
+      algorithm: context.signing_algorithm
+    })
+  }
+  return headless()
+}
+
+/** List the tools and call each: what every authorization scenario wants to see done with a token. */
+const authorized = (name) =>
+  Effect.gen(function*() {
+    const client = yield* McpClient.make({ url, authProvider: providerFor(name) })
+    for (const tool of yield* client.listTools) yield* client.callTool(tool.name, {})
+  })
 
 // the authorization scenarios need OAuth, which this library does not have yet
 const notYet = (name) => Effect.fail(new Error(`scenario "${name}" is not supported yet`))
@@ -36,9 +77,12 @@ const scenarios = {
   })
 }
 
-const program = (scenarios[scenario] ?? notYet(scenario)).pipe(
-  Effect.scoped,
-  Effect.tapError((error) => Console.error(`conformance client: ${error.message}`))
-)
+const program = (scenarios[scenario] ??
+  (scenario.startsWith("auth/") && scenario !== "auth/cross-app-access-complete-flow"
+    ? authorized(scenario)
+    : notYet(scenario))).pipe(
+    Effect.scoped,
+    Effect.tapError((error) => Console.error(`conformance client: ${error.message}`))
+  )
 
 Effect.runPromiseExit(program).then((exit) => process.exit(exit._tag === "Success" ? 0 : 1))

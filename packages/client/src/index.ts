@@ -3,6 +3,13 @@
  */
 
 /**
+ * Authorization for HTTP transports: a headless OAuth client.
+ *
+ * @since 0.1.0
+ */
+export * as McpAuth from "./McpAuth.js"
+
+/**
  * The MCP client service: a shared, reference-counted session and every operation as an Effect.
  *
  * @since 0.1.0

@@ -5,6 +5,8 @@
  * @internal
  */
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
+import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js"
+import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js"
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
@@ -12,6 +14,8 @@ import type { Transport as SdkTransport } from "@modelcontextprotocol/sdk/shared
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
+import * as Redacted from "effect/Redacted"
+import * as McpAuth from "../McpAuth.js"
 import { TransportError } from "../McpError.js"
 import * as StdioTransport from "../StdioTransport.js"
 import * as Transport from "../Transport.js"
@@ -24,6 +28,10 @@ export interface HttpSource {
   /** The same, under the name `mcp.json` files use. */
   readonly type?: "streamable-http" | "streamableHttp" | "http" | "sse" | undefined
   readonly headers?: Readonly<Record<string, string>> | undefined
+  /** A bearer token, sent as `Authorization: Bearer ...` and never logged. */
+  readonly bearer?: Redacted.Redacted<string> | undefined
+  /** OAuth, through the SDK's provider interface (`McpAuth.headless`, or the SDK's client-credentials providers). */
+  readonly authProvider?: OAuthClientProvider | undefined
 }
 
 /** Anything with the SDK server's `connect(transport)` and `close()`. */
@@ -88,13 +96,19 @@ const connectHttp = (source: HttpSource): Transport.Connect => {
     : declared === "sse"
     ? "sse"
     : "streamable-http"
-  const requestInit: RequestInit | undefined = source.headers === undefined ? undefined : { headers: source.headers }
+  const headers = source.bearer === undefined
+    ? source.headers
+    : { ...source.headers, Authorization: `Bearer ${Redacted.value(source.bearer)}` }
+  const sdkOptions = {
+    ...(headers === undefined ? {} : { requestInit: { headers } }),
+    ...(source.authProvider === undefined ? {} : { authProvider: source.authProvider })
+  }
   if (kind === "sse") {
-    return Transport.fromSdk(() => new SSEClientTransport(url, requestInit === undefined ? undefined : { requestInit }))
+    return Transport.fromSdk(() => new SSEClientTransport(url, sdkOptions))
   }
   return Effect.gen(function*() {
-    const sdk = new StreamableHTTPClientTransport(url, requestInit === undefined ? undefined : { requestInit })
-    const transport = yield* Transport.fromSdk(() => sdk)
+    const sdk = new StreamableHTTPClientTransport(url, sdkOptions)
+    const transport = finishingAuth(yield* Transport.fromSdk(() => sdk), sdk, source.authProvider)
     // end the server-side session too, so nothing stays open on the server
     yield* Effect.addFinalizer(() =>
       sdk.sessionId === undefined
@@ -107,6 +121,40 @@ const connectHttp = (source: HttpSource): Transport.Connect => {
     return transport
   })
 }
+
+const maxAuthorizations = 3
+
+// After the SDK sent the user to the authorization page (an UnauthorizedError),
+// a headless provider has the code: finish the flow and send again, a bounded
+// number of times.
+const finishingAuth = (
+  transport: Transport.Transport,
+  sdk: StreamableHTTPClientTransport,
+  provider: OAuthClientProvider | undefined
+): Transport.Transport => {
+  if (provider === undefined || !McpAuth.isHeadlessProvider(provider)) return transport
+  const send = (
+    message: Parameters<Transport.Transport["send"]>[0],
+    attempt: number
+  ): Effect.Effect<void, TransportError> =>
+    Effect.catchIf(
+      transport.send(message),
+      (error) => error.cause instanceof UnauthorizedError && attempt < maxAuthorizations,
+      (error) => {
+        const code = provider.takeAuthorizationCode()
+        return code === undefined
+          ? Effect.fail(error)
+          : Effect.tryPromise({
+            try: () => sdk.finishAuth(code),
+            catch: (cause) =>
+              new TransportError({ reason: "Connect", description: `authorization failed: ${describe(cause)}`, cause })
+          }).pipe(Effect.zipRight(send(message, attempt + 1)))
+      }
+    )
+  return Transport.make({ ...transport, send: (message) => send(message, 0) })
+}
+
+const describe = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
 
 const connectSdkServer = (server: SdkServerLike): Transport.Connect =>
   Effect.gen(function*() {
