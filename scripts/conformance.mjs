@@ -17,6 +17,10 @@ const cli = join(suiteDir, "node_modules", "@modelcontextprotocol", "conformance
 if (!existsSync(cli) || !existsSync(node24)) {
   execFileSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: suiteDir, stdio: "inherit" })
 }
+if (!existsSync(cli) || !existsSync(node24)) {
+  console.error(`the conformance suite or its Node is missing after npm ci in ${suiteDir}`)
+  process.exit(1)
+}
 
 const only = process.argv.slice(2)
 const listed = execFileSync(node24, [cli, "list", "--client"], { encoding: "utf8" })

@@ -8,12 +8,16 @@
  * @since 0.1.0
  */
 import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js"
+import { discoverOAuthServerInfo } from "@modelcontextprotocol/sdk/client/auth.js"
 import type {
   OAuthClientInformationMixed,
   OAuthClientMetadata,
   OAuthTokens
 } from "@modelcontextprotocol/sdk/shared/auth.js"
+import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
+import * as Redacted from "effect/Redacted"
+import { TransportError } from "./McpError.js"
 
 /**
  * A provider that can finish its authorization-code flow itself: after
@@ -108,3 +112,73 @@ export const headless = (options: {
     }
   }
 }
+
+const tokenRequest = (
+  endpoint: string,
+  body: Record<string, string>,
+  basic?: { readonly id: string; readonly secret: string }
+): Promise<Record<string, unknown>> =>
+  fetch(endpoint, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      accept: "application/json",
+      ...(basic === undefined
+        ? {}
+        : { authorization: `Basic ${btoa(`${encodeURIComponent(basic.id)}:${encodeURIComponent(basic.secret)}`)}` })
+    },
+    body: new URLSearchParams(body)
+  }).then(async (response) => {
+    const json = await response.json().catch(() => ({})) as Record<string, unknown>
+    if (!response.ok) {
+      throw new Error(`${endpoint} answered ${response.status}: ${json.error ?? ""} ${json.error_description ?? ""}`)
+    }
+    return json
+  })
+
+/**
+ * Cross-app access (SEP-990): trades the user's ID token at their identity
+ * provider for an identity assertion grant (RFC 8693 token exchange), then
+ * that at the MCP server's authorization server for an access token (RFC 7523
+ * jwt-bearer). Give the token to an HTTP source as `bearer`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const crossAppAccess = (options: {
+  /** The MCP server's URL. */
+  readonly serverUrl: string
+  readonly idToken: Redacted.Redacted<string>
+  readonly identityProvider: { readonly tokenEndpoint: string; readonly clientId: string }
+  readonly client: { readonly id: string; readonly secret: Redacted.Redacted<string> }
+}): Effect.Effect<Redacted.Redacted<string>, TransportError> =>
+  Effect.tryPromise({
+    try: async () => {
+      const info = await discoverOAuthServerInfo(options.serverUrl)
+      const metadata = info.authorizationServerMetadata
+      if (metadata === undefined) throw new Error("the server's authorization server publishes no metadata")
+      const resource = info.resourceMetadata?.resource ?? options.serverUrl
+      const grant = await tokenRequest(options.identityProvider.tokenEndpoint, {
+        grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+        subject_token: Redacted.value(options.idToken),
+        subject_token_type: "urn:ietf:params:oauth:token-type:id_token",
+        requested_token_type: "urn:ietf:params:oauth:token-type:id-jag",
+        audience: metadata.issuer,
+        resource,
+        client_id: options.identityProvider.clientId
+      })
+      if (typeof grant.access_token !== "string") throw new Error("the identity provider returned no grant")
+      const token = await tokenRequest(metadata.token_endpoint, {
+        grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer",
+        assertion: grant.access_token
+      }, { id: options.client.id, secret: Redacted.value(options.client.secret) })
+      if (typeof token.access_token !== "string") throw new Error("the authorization server returned no token")
+      return Redacted.make(token.access_token)
+    },
+    catch: (cause) =>
+      new TransportError({
+        reason: "Connect",
+        description: `cross-app access failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+        cause
+      })
+  })
