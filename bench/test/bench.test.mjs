@@ -23,7 +23,10 @@ for (const transport of ["inmemory", "stdio", "http"]) {
           assert.strictEqual((await W.latencies(session, 5)).length, 5)
           assert.isAbove(await W.throughput(session, 32, 16), 0)
           assert.isAbove(await W.blob(session), 0)
-          assert.strictEqual(await W.progress(session, 10), 10)
+          const delivered = await W.progress(session, 10)
+          // the SDK client can drop the last notification (it arrives with the result); this library must not
+          if (client.name === "effect-mcp") assert.strictEqual(delivered, 10)
+          else assert.isAtLeast(delivered, 9)
         } finally {
           await session.close()
         }

@@ -20,6 +20,103 @@ import * as Redacted from "effect/Redacted"
 import { TransportError } from "./McpError.js"
 
 /**
+ * What a client keeps between sessions: its tokens and its registration.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StoredCredentials {
+  readonly tokens?: OAuthTokens | undefined
+  readonly clientInformation?: OAuthClientInformationMixed | undefined
+}
+
+/**
+ * Where a client keeps its credentials: memory, a file, a keychain.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TokenStore {
+  readonly load: () => Promise<StoredCredentials | undefined>
+  readonly save: (credentials: StoredCredentials) => Promise<void>
+}
+
+/**
+ * A store in memory; share one between clients to share their credentials.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const memoryStore = (): TokenStore => {
+  let credentials: StoredCredentials | undefined
+  return {
+    load: async () => credentials,
+    save: async (saved) => {
+      credentials = saved
+    }
+  }
+}
+
+/**
+ * The authorization server sent the user back with an error (access denied,
+ * consent withdrawn).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class AuthorizationRefused extends Error {
+  constructor(readonly error: string) {
+    super(`the authorization server refused the authorization (${error})`)
+    this.name = "AuthorizationRefused"
+  }
+}
+
+/**
+ * A `fetch` for the SDK's HTTP transport that refreshes once for a burst of
+ * requests. The SDK refreshes on every 401, so concurrent requests that meet
+ * an expired token would each refresh, one after the other, each with the
+ * refresh token the previous one returned. Here a refresh with a token that
+ * is being refreshed, or that a refresh returned less than `window` ago, gets
+ * a copy of that refresh's response instead of a new request.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const singleFlightRefresh = (
+  fetchFn: typeof globalThis.fetch = globalThis.fetch,
+  window = 5_000
+): typeof globalThis.fetch => {
+  const refreshes = new Map<string, { readonly response: Promise<Response>; at: number }>()
+  return (input, init) => {
+    const body = init?.body
+    const form = body instanceof URLSearchParams
+      ? body
+      : typeof body === "string"
+      ? new URLSearchParams(body)
+      : undefined
+    const token = form?.get("grant_type") === "refresh_token" ? form.get("refresh_token") : null
+    if (token === null || token === undefined) return fetchFn(input, init)
+    const now = Date.now()
+    for (const [key, entry] of refreshes) if (now - entry.at > window) refreshes.delete(key)
+    const shared = refreshes.get(token)
+    if (shared !== undefined) return shared.response.then((response) => response.clone())
+    const response = fetchFn(input, init)
+    const entry = { response, at: now }
+    refreshes.set(token, entry)
+    // the token this refresh returns is the one the next requests of the burst will present
+    response.then((answer) =>
+      answer.ok
+        ? answer.clone().json().then((tokens: { refresh_token?: unknown }) => {
+          entry.at = Date.now()
+          if (typeof tokens.refresh_token === "string") refreshes.set(tokens.refresh_token, entry)
+        })
+        : undefined
+    ).catch(() => undefined)
+    return response.then((answer) => answer.clone())
+  }
+}
+
+/**
  * A provider that can finish its authorization-code flow itself: after
  * `redirectToAuthorization`, `takeAuthorizationCode` returns the code.
  *
@@ -48,6 +145,8 @@ export const isHeadlessProvider = (u: unknown): u is HeadlessProvider =>
  * @category constructors
  */
 export const headless = (options: {
+  /** Where tokens and client registration are kept (default: memory, for this provider only). */
+  readonly store?: TokenStore | undefined
   readonly clientMetadata: OAuthClientMetadata
   readonly redirectUrl: string
   /** A URL-form client id (client-id metadata document), used when the server supports it. */
@@ -56,8 +155,14 @@ export const headless = (options: {
   readonly clientInformation?: OAuthClientInformationMixed | undefined
   readonly fetch?: typeof globalThis.fetch | undefined
 }): HeadlessProvider => {
-  let tokens: OAuthTokens | undefined
-  let client = options.clientInformation
+  const store = options.store ?? memoryStore()
+  let stored: Promise<StoredCredentials> | undefined
+  const load = () => (stored ??= store.load().then((found) => found ?? {}))
+  const save = async (change: StoredCredentials) => {
+    const next = { ...(await load()), ...change }
+    stored = Promise.resolve(next)
+    await store.save(next)
+  }
   let verifier: string | undefined
   let code: string | undefined
   const state = crypto.randomUUID()
@@ -71,14 +176,10 @@ export const headless = (options: {
       return options.clientMetadata
     },
     state: () => state,
-    clientInformation: () => client,
-    saveClientInformation: (information) => {
-      client = information
-    },
-    tokens: () => tokens,
-    saveTokens: (saved) => {
-      tokens = saved
-    },
+    clientInformation: async () => (await load()).clientInformation ?? options.clientInformation,
+    saveClientInformation: (clientInformation) => save({ clientInformation }),
+    tokens: async () => (await load()).tokens,
+    saveTokens: (tokens) => save({ tokens }),
     saveCodeVerifier: (saved) => {
       verifier = saved
     },
@@ -86,10 +187,10 @@ export const headless = (options: {
       if (verifier === undefined) throw new Error("no PKCE code verifier was saved")
       return verifier
     },
-    invalidateCredentials: (scope) => {
-      if (scope === "all" || scope === "tokens") tokens = undefined
-      if (scope === "all" || scope === "client") client = options.clientInformation
+    invalidateCredentials: async (scope) => {
       if (scope === "all" || scope === "verifier") verifier = undefined
+      if (scope === "all" || scope === "tokens") await save({ tokens: undefined })
+      if (scope === "all" || scope === "client") await save({ clientInformation: undefined })
     },
     redirectToAuthorization: async (url) => {
       const response = await fetchFn(url, { redirect: "manual" })
@@ -101,7 +202,7 @@ export const headless = (options: {
       const returned = redirect.searchParams.get("state")
       if (returned !== null && returned !== state) throw new Error("the authorization redirect carried the wrong state")
       const error = redirect.searchParams.get("error")
-      if (error !== null) throw new Error(`the authorization server refused: ${error}`)
+      if (error !== null) throw new AuthorizationRefused(error)
       code = redirect.searchParams.get("code") ?? undefined
       if (code === undefined) throw new Error("the authorization redirect carried no code")
     },

@@ -156,7 +156,14 @@ export class TimeoutError extends Schema.TaggedError<TimeoutError>("@effect-mcp/
  * @since 0.1.0
  * @category models
  */
-export type TransportErrorReason = "Spawn" | "Connect" | "Write" | "Read" | "Closed" | "SessionExpired"
+export type TransportErrorReason =
+  | "Spawn"
+  | "Connect"
+  | "Write"
+  | "Read"
+  | "Closed"
+  | "SessionExpired"
+  | "Unauthorized"
 
 /**
  * The connection to the server failed: it could not be started or reached, a
@@ -169,7 +176,7 @@ export type TransportErrorReason = "Spawn" | "Connect" | "Write" | "Read" | "Clo
 export class TransportError extends Schema.TaggedError<TransportError>("@effect-mcp/client/TransportError")(
   "TransportError",
   {
-    reason: Schema.Literal("Spawn", "Connect", "Write", "Read", "Closed", "SessionExpired"),
+    reason: Schema.Literal("Spawn", "Connect", "Write", "Read", "Closed", "SessionExpired", "Unauthorized"),
     description: Schema.String,
     stderr: Schema.optional(Schema.Array(Schema.String)),
     cause: Schema.optional(Schema.Defect)
@@ -193,7 +200,8 @@ const transportReasonText: Record<TransportErrorReason, string> = {
   Write: "Could not send a message to the MCP server",
   Read: "Could not read from the MCP server",
   Closed: "The connection to the MCP server closed",
-  SessionExpired: "The MCP server no longer knows this session"
+  SessionExpired: "The MCP server no longer knows this session",
+  Unauthorized: "The MCP server refused the client's credentials"
 }
 
 /**

@@ -237,6 +237,15 @@ export const sdkFailure = (
   sessionId?: string | undefined
 ): TransportError => {
   const status = Predicate.hasProperty(cause, "code") && typeof cause.code === "number" ? cause.code : undefined
+  if (isAuthFailure(cause) || status === 401 || status === 403) {
+    return new TransportError({
+      reason: "Unauthorized",
+      description: `${
+        describeCause(cause)
+      }. Sign in again (clear the client's stored tokens), or check its credentials`,
+      cause
+    })
+  }
   if (status === 404 && sessionId !== undefined) {
     return new TransportError({
       reason: "SessionExpired",
@@ -252,6 +261,12 @@ export const sdkFailure = (
     cause
   })
 }
+
+// the SDK's UnauthorizedError, its OAuth errors (invalid_grant, ...), a refused authorization
+const isAuthFailure = (cause: unknown): boolean =>
+  cause instanceof Error &&
+  (cause.name === "UnauthorizedError" || cause.name === "AuthorizationRefused" ||
+    Predicate.hasProperty(cause, "errorCode") || /Unauthorized|invalid_grant|access_denied/.test(cause.message))
 
 const describeCause = (cause: unknown): string => {
   if (Cause.isCause(cause)) return Cause.pretty(cause)

@@ -101,7 +101,9 @@ const connectHttp = (source: HttpSource): Transport.Connect => {
     : { ...source.headers, Authorization: `Bearer ${Redacted.value(source.bearer)}` }
   const sdkOptions = {
     ...(headers === undefined ? {} : { requestInit: { headers } }),
-    ...(source.authProvider === undefined ? {} : { authProvider: source.authProvider })
+    ...(source.authProvider === undefined
+      ? {}
+      : { authProvider: source.authProvider, fetch: McpAuth.singleFlightRefresh() })
   }
   if (kind === "sse") {
     return Transport.fromSdk(() => new SSEClientTransport(url, sdkOptions))
@@ -124,31 +126,39 @@ const connectHttp = (source: HttpSource): Transport.Connect => {
 
 const maxAuthorizations = 3
 
-// After the SDK sent the user to the authorization page (an UnauthorizedError),
-// a headless provider has the code: finish the flow and send again, a bounded
-// number of times.
+// A request the server refused for its credentials never ran, so it can go
+// again, a bounded number of times: after a headless provider got the code
+// (the SDK sent the user to the authorization page: finish the flow first),
+// or after another request refreshed the token meanwhile (the SDK's transport
+// re-authorizes once for all requests, and fails the others that met the old
+// token).
 const finishingAuth = (
   transport: Transport.Transport,
   sdk: StreamableHTTPClientTransport,
   provider: OAuthClientProvider | undefined
 ): Transport.Transport => {
-  if (provider === undefined || !McpAuth.isHeadlessProvider(provider)) return transport
+  if (provider === undefined) return transport
   const send = (
     message: Parameters<Transport.Transport["send"]>[0],
     attempt: number
   ): Effect.Effect<void, TransportError> =>
     Effect.catchIf(
       transport.send(message),
-      (error) => error.cause instanceof UnauthorizedError && attempt < maxAuthorizations,
+      (error) => error.reason === "Unauthorized" && attempt < maxAuthorizations,
       (error) => {
-        const code = provider.takeAuthorizationCode()
-        return code === undefined
-          ? Effect.fail(error)
-          : Effect.tryPromise({
-            try: () => sdk.finishAuth(code),
-            catch: (cause) =>
-              new TransportError({ reason: "Connect", description: `authorization failed: ${describe(cause)}`, cause })
-          }).pipe(Effect.zipRight(send(message, attempt + 1)))
+        const code = McpAuth.isHeadlessProvider(provider) ? provider.takeAuthorizationCode() : undefined
+        if (code === undefined) {
+          return error.cause instanceof UnauthorizedError ? Effect.fail(error) : send(message, attempt + 1)
+        }
+        return Effect.tryPromise({
+          try: () => sdk.finishAuth(code),
+          catch: (cause) =>
+            new TransportError({
+              reason: "Unauthorized",
+              description: `the authorization could not be completed: ${describe(cause)}`,
+              cause
+            })
+        }).pipe(Effect.zipRight(send(message, attempt + 1)))
       }
     )
   return Transport.make({ ...transport, send: (message) => send(message, 0) })

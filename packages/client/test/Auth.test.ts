@@ -1,0 +1,80 @@
+import { McpAuth, McpClient, McpError } from "@effect-mcp/client"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Logger, Redacted } from "effect"
+import { startAuthServer } from "./utils/authServer.js"
+
+const provider = (store: McpAuth.TokenStore) =>
+  McpAuth.headless({
+    store,
+    redirectUrl: "http://127.0.0.1/callback",
+    clientMetadata: {
+      client_name: "effect-mcp test",
+      redirect_uris: ["http://127.0.0.1/callback"],
+      grant_types: ["authorization_code", "refresh_token"],
+      response_types: ["code"],
+      token_endpoint_auth_method: "none"
+    }
+  })
+
+const whoami = (client: McpClient.Service) => client.callTool("whoami")
+
+describe("OAuth over Streamable HTTP", () => {
+  it.scopedLive("a token store keeps the credentials across sessions: the second needs no authorization", () =>
+    Effect.gen(function*() {
+      const server = yield* startAuthServer
+      const store = McpAuth.memoryStore()
+      yield* Effect.scoped(Effect.flatMap(McpClient.make({ url: server.url, authProvider: provider(store) }), whoami))
+      assert.strictEqual(server.counts.authorizations, 1)
+      assert.isDefined((yield* Effect.promise(() => store.load()))?.tokens)
+      // a new client, a new provider: only the store is shared
+      const result = yield* Effect.scoped(
+        Effect.flatMap(McpClient.make({ url: server.url, authProvider: provider(store) }), whoami)
+      )
+      assert.deepStrictEqual(result.content, [{ type: "text", text: "an authorized client" }])
+      assert.strictEqual(server.counts.authorizations, 1)
+      assert.strictEqual(server.counts.codeGrants, 1)
+    }))
+
+  it.scopedLive("20 concurrent calls that meet an expired token refresh it once", () =>
+    Effect.gen(function*() {
+      const server = yield* startAuthServer
+      const client = yield* McpClient.make({ url: server.url, authProvider: provider(McpAuth.memoryStore()) })
+      yield* whoami(client)
+      server.expireAccessTokens()
+      const results = yield* Effect.all(Array.from({ length: 20 }, () => whoami(client)), { concurrency: "unbounded" })
+      assert.strictEqual(results.length, 20)
+      assert.strictEqual(server.counts.refreshGrants, 1)
+      assert.strictEqual(server.counts.authorizations, 1)
+    }))
+
+  it.scopedLive("a revoked refresh token fails with TransportError Unauthorized that says what to do", () =>
+    Effect.gen(function*() {
+      const server = yield* startAuthServer
+      const client = yield* McpClient.make({ url: server.url, authProvider: provider(McpAuth.memoryStore()) })
+      yield* whoami(client)
+      server.revoke()
+      const error = yield* Effect.flip(whoami(client))
+      assert.instanceOf(error, McpError.TransportError)
+      assert.strictEqual(error.reason, "Unauthorized")
+      assert.include(error.message, "Sign in again")
+    }))
+
+  it.scopedLive("a bearer token appears in no log line and no error message", () => {
+    const secret = "super-secret-token-4242"
+    const lines: Array<string> = []
+    const logger = Logger.make(({ annotations, message }) => {
+      lines.push(`${JSON.stringify(message)} ${JSON.stringify(Array.from(annotations))}`)
+    })
+    return Effect.gen(function*() {
+      const server = yield* startAuthServer
+      const error = yield* Effect.flip(McpClient.make({ url: server.url, bearer: Redacted.make(secret) }))
+      assert.instanceOf(error, McpError.TransportError)
+      assert.strictEqual(error.reason, "Unauthorized")
+      for (const text of [error.message, String(error), JSON.stringify(error), error.description]) {
+        assert.notInclude(text, secret)
+      }
+      assert.isAbove(server.counts.mcpRequests, 0)
+      for (const line of lines) assert.notInclude(line, secret)
+    }).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)), Effect.annotateLogs("test", "bearer"))
+  })
+})
