@@ -15,3 +15,10 @@ export * as NodeMcpClient from "./NodeMcpClient.js"
  * @since 0.1.0
  */
 export * as NodeStdioTransport from "./NodeStdioTransport.js"
+
+/**
+ * A token store in a file.
+ *
+ * @since 0.1.0
+ */
+export * as NodeTokenStore from "./NodeTokenStore.js"

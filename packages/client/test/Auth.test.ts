@@ -1,6 +1,10 @@
 import { McpAuth, McpClient, McpError } from "@effect-mcp/client"
+import { NodeTokenStore } from "@effect-mcp/client-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Logger, Redacted } from "effect"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
 import { startAuthServer } from "./utils/authServer.js"
 
 const provider = (store: McpAuth.TokenStore) =>
@@ -33,6 +37,23 @@ describe("OAuth over Streamable HTTP", () => {
       assert.deepStrictEqual(result.content, [{ type: "text", text: "an authorized client" }])
       assert.strictEqual(server.counts.authorizations, 1)
       assert.strictEqual(server.counts.codeGrants, 1)
+    }))
+
+  it.scopedLive("a file token store keeps the credentials for the next process", () =>
+    Effect.gen(function*() {
+      const server = yield* startAuthServer
+      const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-mcp-tokens-"))
+      yield* Effect.addFinalizer(() => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true })))
+      const path = Path.join(dir, "credentials.json")
+      yield* Effect.scoped(
+        Effect.flatMap(McpClient.make({ url: server.url, authProvider: provider(NodeTokenStore.file(path)) }), whoami)
+      )
+      assert.strictEqual(Fs.statSync(path).mode & 0o777, 0o600)
+      // a store opened afresh on the same file, as the next run of a CLI would
+      yield* Effect.scoped(
+        Effect.flatMap(McpClient.make({ url: server.url, authProvider: provider(NodeTokenStore.file(path)) }), whoami)
+      )
+      assert.strictEqual(server.counts.authorizations, 1)
     }))
 
   it.scopedLive("20 concurrent calls that meet an expired token refresh it once", () =>
