@@ -11,34 +11,28 @@ import * as Option from "effect/Option"
 import * as Arguments from "./Arguments.js"
 import * as Connection from "./Connection.js"
 import { UsageError } from "./ExitCode.js"
+import * as ListCommand from "./ListCommand.js"
 import * as Output from "./Output.js"
 
 /**
  * @since 0.1.0
  * @category commands
  */
-export const list = Command.make(
-  "list",
-  Connection.options,
-  (options) =>
-    Connection.use(options, ({ client, json }) =>
-      Effect.gen(function*() {
-        const prompts = yield* client.listPrompts
-        yield* Output.list(prompts, {
-          json,
-          empty: "no prompts",
-          columns: [
-            { header: "prompt", get: (prompt) => prompt.name },
-            {
-              header: "arguments",
-              get: (prompt) =>
-                (prompt.arguments ?? []).map((arg) => `${arg.name}${arg.required === true ? "" : "?"}`).join(", ")
-            },
-            { header: "description", get: (prompt) => prompt.description ?? prompt.title ?? "", flexible: true }
-          ]
-        })
-      }))
-).pipe(Command.withDescription("List the server's prompts and their arguments"))
+export const list = ListCommand.make({
+  name: "list",
+  description: "List the server's prompts and their arguments",
+  fetch: (client) => client.listPrompts,
+  empty: "no prompts",
+  columns: [
+    { header: "prompt", get: (prompt) => prompt.name },
+    {
+      header: "arguments",
+      get: (prompt) =>
+        (prompt.arguments ?? []).map((arg) => `${arg.name}${arg.required === true ? "" : "?"}`).join(", ")
+    },
+    { header: "description", get: (prompt) => prompt.description ?? prompt.title ?? "", flexible: true }
+  ]
+})
 
 /**
  * @since 0.1.0

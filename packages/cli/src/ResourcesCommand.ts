@@ -7,55 +7,42 @@ import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Effect from "effect/Effect"
 import * as Connection from "./Connection.js"
+import * as ListCommand from "./ListCommand.js"
 import * as Output from "./Output.js"
 
 /**
  * @since 0.1.0
  * @category commands
  */
-export const list = Command.make(
-  "list",
-  Connection.options,
-  (options) =>
-    Connection.use(options, ({ client, json }) =>
-      Effect.gen(function*() {
-        const resources = yield* client.listResources
-        yield* Output.list(resources, {
-          json,
-          empty: "no resources",
-          columns: [
-            { header: "uri", get: (resource) => resource.uri },
-            { header: "name", get: (resource) => resource.title ?? resource.name },
-            { header: "type", get: (resource) => resource.mimeType ?? "" },
-            { header: "description", get: (resource) => resource.description ?? "", flexible: true }
-          ]
-        })
-      }))
-).pipe(Command.withDescription("List the server's resources"))
+export const list = ListCommand.make({
+  name: "list",
+  description: "List the server's resources",
+  fetch: (client) => client.listResources,
+  empty: "no resources",
+  columns: [
+    { header: "uri", get: (resource) => resource.uri },
+    { header: "name", get: (resource) => resource.title ?? resource.name },
+    { header: "type", get: (resource) => resource.mimeType ?? "" },
+    { header: "description", get: (resource) => resource.description ?? "", flexible: true }
+  ]
+})
 
 /**
  * @since 0.1.0
  * @category commands
  */
-export const templates = Command.make(
-  "templates",
-  Connection.options,
-  (options) =>
-    Connection.use(options, ({ client, json }) =>
-      Effect.gen(function*() {
-        const templates = yield* client.listResourceTemplates
-        yield* Output.list(templates, {
-          json,
-          empty: "no resource templates",
-          columns: [
-            { header: "uri template", get: (template) => template.uriTemplate },
-            { header: "name", get: (template) => template.title ?? template.name },
-            { header: "type", get: (template) => template.mimeType ?? "" },
-            { header: "description", get: (template) => template.description ?? "", flexible: true }
-          ]
-        })
-      }))
-).pipe(Command.withDescription("List the server's resource templates"))
+export const templates = ListCommand.make({
+  name: "templates",
+  description: "List the server's resource templates",
+  fetch: (client) => client.listResourceTemplates,
+  empty: "no resource templates",
+  columns: [
+    { header: "uri template", get: (template) => template.uriTemplate },
+    { header: "name", get: (template) => template.title ?? template.name },
+    { header: "type", get: (template) => template.mimeType ?? "" },
+    { header: "description", get: (template) => template.description ?? "", flexible: true }
+  ]
+})
 
 /**
  * @since 0.1.0

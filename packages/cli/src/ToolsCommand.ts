@@ -14,30 +14,24 @@ import * as Option from "effect/Option"
 import * as Arguments from "./Arguments.js"
 import * as Connection from "./Connection.js"
 import { UsageError } from "./ExitCode.js"
+import * as ListCommand from "./ListCommand.js"
 import * as Output from "./Output.js"
 
 /**
  * @since 0.1.0
  * @category commands
  */
-export const list = Command.make(
-  "list",
-  Connection.options,
-  (options) =>
-    Connection.use(options, ({ client, json }) =>
-      Effect.gen(function*() {
-        const tools = yield* client.listTools
-        yield* Output.list(tools, {
-          json,
-          empty: "no tools",
-          columns: [
-            { header: "tool", get: (tool) => tool.name },
-            { header: "arguments", get: (tool) => Output.argumentsLine(tool.inputSchema), flexible: true },
-            { header: "description", get: (tool) => tool.description ?? tool.title ?? "", flexible: true }
-          ]
-        })
-      }))
-).pipe(Command.withDescription("List the server's tools and their arguments"))
+export const list = ListCommand.make({
+  name: "list",
+  description: "List the server's tools and their arguments",
+  fetch: (client) => client.listTools,
+  empty: "no tools",
+  columns: [
+    { header: "tool", get: (tool) => tool.name },
+    { header: "arguments", get: (tool) => Output.argumentsLine(tool.inputSchema), flexible: true },
+    { header: "description", get: (tool) => tool.description ?? tool.title ?? "", flexible: true }
+  ]
+})
 
 /**
  * Finds a tool by name, or says which tools there are.

@@ -82,7 +82,7 @@ export const make = <R>(connect: Transport.Connect<R>): Effect.Effect<TestTransp
     let delay: Duration.Duration | undefined
     let drop = 0
     let corrupt = false
-    const expired = new WeakSet<Connection>()
+    let expired = new WeakSet<Connection>()
     const silenced = new Set<string>()
     const disconnectOn = new Set<string>()
     const stuck = new Set<string>()
@@ -192,6 +192,7 @@ export const make = <R>(connect: Transport.Connect<R>): Effect.Effect<TestTransp
         delay = undefined
         drop = 0
         corrupt = false
+        expired = new WeakSet()
         silenced.clear()
         disconnectOn.clear()
         stuck.clear()

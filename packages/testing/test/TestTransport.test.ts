@@ -52,4 +52,18 @@ describe("TestTransport", () => {
         "ping"
       ])
     }))
+
+  it.scoped("expireSession fails the open connection until reset", () =>
+    Effect.gen(function*() {
+      const server = yield* McpTestServer.make({ tools: [echo] })
+      const { connect, faults } = yield* TestTransport.make(server.connect)
+      const transport = yield* connect
+      yield* faults.expireSession
+      const expired = yield* Effect.flip(transport.send({ jsonrpc: "2.0", method: "notifications/initialized" }))
+      assert.strictEqual(expired.reason, "SessionExpired")
+      yield* faults.reset
+      yield* transport.send({ jsonrpc: "2.0", method: "notifications/initialized" })
+      const delivered = yield* server.awaitMessage("notifications/initialized")
+      assert.strictEqual(delivered.method, "notifications/initialized")
+    }))
 })
