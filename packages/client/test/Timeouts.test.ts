@@ -65,6 +65,21 @@ describe("request deadlines", () => {
       assert.deepStrictEqual(cancelled.params, { requestId: request.id, reason: "interrupted" })
     }))
 
+  it.scoped("Effect.timeout around a call interrupts it: one cancel, and the session goes on", () =>
+    Effect.gen(function*() {
+      const { server } = yield* makeServer
+      const client = yield* McpClient.make(server.connect)
+      const call = yield* Effect.fork(Effect.timeout(client.callTool("never"), "1 second"))
+      const request = yield* server.awaitMessage("tools/call")
+      yield* TestClock.adjust("1 second")
+      const error = yield* Effect.flip(Fiber.join(call))
+      assert.strictEqual(error._tag, "TimeoutException")
+      const cancelled = yield* server.awaitMessage("notifications/cancelled")
+      assert.deepStrictEqual(cancelled.params, { requestId: request.id, reason: "interrupted" })
+      yield* client.ping
+      assert.strictEqual((yield* server.received("notifications/cancelled")).length, 1)
+    }))
+
   it.scoped("progress resets the idle deadline", () =>
     Effect.gen(function*() {
       const { finish, server, steps } = yield* makeServer

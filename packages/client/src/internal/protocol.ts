@@ -195,32 +195,31 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
             ? params
             : { ...params, _meta: { ...(params?._meta as object | undefined), progressToken: id } }
         }
+        // No canceler on the async: Effect wraps one in onInterrupt, which
+        // costs more than the rest of a call (measured: 1.9 µs against 0.45
+        // for this mask). The failure handler below cleans up instead.
         const awaitOutcome: Outcome = Effect.async((resume) => {
-          if (entry.early !== undefined) return resume(entry.early)
-          entry.resume = resume
-          return Effect.suspend(() => {
-            if (!pending.delete(id)) return Effect.void
-            progress?.unsafeDone(Exit.void)
-            return cancellable ? sendCancelled(id, "interrupted") : Effect.void
-          })
+          if (entry.early !== undefined) resume(entry.early)
+          else entry.resume = resume
         })
-        return Effect.matchCauseEffect(transport.send(message), {
-          onFailure: (cause) => {
-            pending.delete(id)
+        return Effect.uninterruptibleMask((restore) =>
+          Effect.catchAllCause(restore(Effect.zipRight(transport.send(message), awaitOutcome)), (cause) => {
+            // settled: the outcome's own failure (an error answer, a timeout, a closed session)
+            if (!pending.delete(id)) return Effect.failCause(cause)
             progress?.unsafeDone(Exit.void)
             if (Cause.isInterruptedOnly(cause)) {
               return cancellable
                 ? Effect.zipRight(sendCancelled(id, "interrupted"), Effect.failCause(cause))
                 : Effect.failCause(cause)
             }
-            // the server has forgotten this session: nothing more can go over it
+            // the send failed; if the server has forgotten this session, nothing more can go over it
             const failure = Cause.failureOption(cause)
-            return failure._tag === "Some" && failure.value.reason === "SessionExpired"
+            return failure._tag === "Some" && failure.value._tag === "TransportError" &&
+                failure.value.reason === "SessionExpired"
               ? Effect.zipRight(shutdown(failure.value), Effect.failCause(cause))
               : Effect.failCause(cause)
-          },
-          onSuccess: () => awaitOutcome
-        })
+          })
+        )
       })
 
     // Progress is handed to the caller's handler by a fiber of its own, so a
