@@ -1,7 +1,9 @@
 // The client the official conformance suite drives: `node scripts/conformance-client.mjs <serverUrl>`,
 // with the scenario in MCP_CONFORMANCE_SCENARIO (and MCP_CONFORMANCE_CONTEXT for credentials). It uses
-// this library's client only (the built packages: run `npm run build` first).
+// this library's client only (the built packages: run `npm run build` first), with the Node layer, so
+// Streamable HTTP goes over node:http (and OAuth sources over the SDK's transport).
 import { McpAuth, McpClient } from "@effect-mcp/client"
+import { NodeMcpClient } from "@effect-mcp/client-node"
 import { ClientCredentialsProvider, PrivateKeyJwtProvider } from "@modelcontextprotocol/sdk/client/auth-extensions.js"
 import { Console, Effect, Redacted } from "effect"
 
@@ -90,6 +92,7 @@ scenarios["auth/cross-app-access-complete-flow"] = Effect.gen(function*() {
 const program = (scenarios[scenario] ??
   (scenario.startsWith("auth/") ? authorized(scenario) : notYet(scenario))).pipe(
     Effect.scoped,
+    Effect.provide(NodeMcpClient.layerNode),
     Effect.tapError((error) => Console.error(`conformance client: ${error.message}`))
   )
 

@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import type * as HttpTransport from "@effect-mcp/client/HttpTransport"
 import * as McpClient from "@effect-mcp/client/McpClient"
 import type { McpError } from "@effect-mcp/client/McpError"
 import type * as StdioTransport from "@effect-mcp/client/StdioTransport"
@@ -13,19 +14,24 @@ import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
+import * as NodeHttpTransport from "./NodeHttpTransport.js"
 import * as NodeStdioTransport from "./NodeStdioTransport.js"
 
 /**
- * What the Node layers provide: the command executor and the Node stdio
- * transport (stdio servers run on `node:child_process`). Nothing else: the
+ * What the Node layers provide: the command executor and the Node
+ * transports (stdio servers run on `node:child_process`, Streamable HTTP
+ * goes over `node:http`). Nothing else: the
  * handlers keep the services (a `Terminal`, say) of the caller's context.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layerNode: Layer.Layer<CommandExecutor.CommandExecutor | StdioTransport.Launcher> = Layer.merge(
+export const layerNode: Layer.Layer<
+  CommandExecutor.CommandExecutor | StdioTransport.Launcher | HttpTransport.Connector
+> = Layer.mergeAll(
   NodeCommandExecutor.layer.pipe(Layer.provide(NodeFileSystem.layer)),
-  NodeStdioTransport.layer
+  NodeStdioTransport.layer,
+  NodeHttpTransport.layer
 )
 
 /**

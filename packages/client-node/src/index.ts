@@ -3,6 +3,18 @@
  */
 
 /**
+ * A Streamable HTTP transport on `node:http`, for when speed matters: POSTs
+ * over a keep-alive agent of its own, answers read as JSON or as an event
+ * stream parsed as it arrives, the standalone GET stream for what the server
+ * sends unasked, and the server-side session ended with a DELETE on close.
+ * OAuth sources (`authProvider`) go through the SDK's transport, which runs
+ * the authorization flows.
+ *
+ * @since 0.1.0
+ */
+export * as NodeHttpTransport from "./NodeHttpTransport.js"
+
+/**
  * Ready-made Node.js layers for McpClient.
  *
  * @since 0.1.0

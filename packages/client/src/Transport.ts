@@ -237,29 +237,50 @@ export const sdkFailure = (
   sessionId?: string | undefined
 ): TransportError => {
   const status = Predicate.hasProperty(cause, "code") && typeof cause.code === "number" ? cause.code : undefined
-  if (isAuthFailure(cause) || status === 401 || status === 403) {
-    return new TransportError({
-      reason: "Unauthorized",
-      description: `${
-        describeCause(cause)
-      }. Sign in again (clear the client's stored tokens), or check its credentials`,
-      cause
-    })
-  }
-  if (status === 404 && sessionId !== undefined) {
-    return new TransportError({
-      reason: "SessionExpired",
-      description: `the server answered HTTP 404 for session ${sessionId}; start a new session`,
-      cause
-    })
-  }
   const detail = describeCause(cause)
+  if (isAuthFailure(cause)) return httpStatusError({ status: 401, detail, cause })
+  if (status !== undefined && status >= 400) {
+    const error = httpStatusError({ status, detail, sessionId, cause })
+    if (error.reason !== "Write") return error
+  }
   const refused = /ECONNREFUSED|fetch failed|ENOTFOUND|EHOSTUNREACH|ECONNRESET/.test(detail)
   return new TransportError({
     reason: refused ? "Connect" : reason,
     description: refused ? `${detail}. Is the server running and the URL right?` : detail,
     cause
   })
+}
+
+/**
+ * The `TransportError` for an HTTP answer that is not a success: refused
+ * credentials are `Unauthorized`, a 404 for a session the server has
+ * forgotten is `SessionExpired`, anything else a `Write` failure.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const httpStatusError = (options: {
+  readonly status: number
+  readonly detail: string
+  readonly sessionId?: string | undefined
+  readonly cause?: unknown
+}): TransportError => {
+  const { detail, sessionId, status } = options
+  if (status === 401 || status === 403) {
+    return new TransportError({
+      reason: "Unauthorized",
+      description: `${detail}. Sign in again (clear the client's stored tokens), or check its credentials`,
+      cause: options.cause
+    })
+  }
+  if (status === 404 && sessionId !== undefined) {
+    return new TransportError({
+      reason: "SessionExpired",
+      description: `the server answered HTTP 404 for session ${sessionId}; start a new session`,
+      cause: options.cause
+    })
+  }
+  return new TransportError({ reason: "Write", description: detail, cause: options.cause })
 }
 
 // the SDK's UnauthorizedError, its OAuth errors (invalid_grant, ...), a refused authorization

@@ -3,6 +3,16 @@
  */
 
 /**
+ * The Streamable HTTP transport. By default it runs on the official SDK's
+ * `StreamableHTTPClientTransport` (any platform with `fetch`); a `Connector`
+ * in the context replaces it (`@effect-mcp/client-node` provides one on
+ * `node:http`). Also an incremental server-sent-events parser.
+ *
+ * @since 0.1.0
+ */
+export * as HttpTransport from "./HttpTransport.js"
+
+/**
  * Authorization for HTTP transports: a headless OAuth client.
  *
  * @since 0.1.0

@@ -5,33 +5,23 @@
  * @internal
  */
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
-import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js"
-import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js"
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js"
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
 import type { Transport as SdkTransport } from "@modelcontextprotocol/sdk/shared/transport.js"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
-import * as Redacted from "effect/Redacted"
+import * as HttpTransport from "../HttpTransport.js"
 import * as McpAuth from "../McpAuth.js"
 import { TransportError } from "../McpError.js"
 import * as StdioTransport from "../StdioTransport.js"
 import * as Transport from "../Transport.js"
 
 /** An HTTP MCP server. */
-export interface HttpSource {
-  readonly url: string | URL
+export interface HttpSource extends HttpTransport.HttpOptions {
   /** `"streamable-http"` (the default) or legacy `"sse"`; inferred from a path ending in `/sse`. */
   readonly transport?: "streamable-http" | "http" | "sse" | undefined
   /** The same, under the name `mcp.json` files use. */
   readonly type?: "streamable-http" | "streamableHttp" | "http" | "sse" | undefined
-  readonly headers?: Readonly<Record<string, string>> | undefined
-  /** A bearer token, sent as `Authorization: Bearer ...` and never logged. */
-  readonly bearer?: Redacted.Redacted<string> | undefined
-  /** OAuth, through the SDK's provider interface (`McpAuth.headless`, or the SDK's client-credentials providers). */
-  readonly authProvider?: OAuthClientProvider | undefined
 }
 
 /** Anything with the SDK server's `connect(transport)` and `close()`. */
@@ -96,75 +86,17 @@ const connectHttp = (source: HttpSource): Transport.Connect => {
     : declared === "sse"
     ? "sse"
     : "streamable-http"
-  const headers = source.bearer === undefined
-    ? source.headers
-    : { ...source.headers, Authorization: `Bearer ${Redacted.value(source.bearer)}` }
-  const sdkOptions = {
-    ...(headers === undefined ? {} : { requestInit: { headers } }),
-    ...(source.authProvider === undefined
-      ? {}
-      : { authProvider: source.authProvider, fetch: McpAuth.singleFlightRefresh() })
-  }
-  if (kind === "sse") {
-    return Transport.fromSdk(() => new SSEClientTransport(url, sdkOptions))
-  }
-  return Effect.gen(function*() {
-    const sdk = new StreamableHTTPClientTransport(url, sdkOptions)
-    const transport = finishingAuth(yield* Transport.fromSdk(() => sdk), sdk, source.authProvider)
-    // end the server-side session too, so nothing stays open on the server
-    yield* Effect.addFinalizer(() =>
-      sdk.sessionId === undefined
-        ? Effect.void
-        : Effect.promise(() => sdk.terminateSession().catch(() => undefined)).pipe(
-          Effect.interruptible,
-          Effect.timeoutOption(Duration.seconds(5))
-        )
-    )
-    return transport
-  })
+  if (kind === "streamable-http") return HttpTransport.make({ ...source, url })
+  const headers = HttpTransport.baseHeaders(source)
+  return Transport.fromSdk(() =>
+    new SSEClientTransport(url, {
+      ...(Object.keys(headers).length === 0 ? {} : { requestInit: { headers } }),
+      ...(source.authProvider === undefined
+        ? {}
+        : { authProvider: source.authProvider, fetch: McpAuth.singleFlightRefresh() })
+    })
+  )
 }
-
-const maxAuthorizations = 3
-
-// A request the server refused for its credentials never ran, so it can go
-// again, a bounded number of times: after a headless provider got the code
-// (the SDK sent the user to the authorization page: finish the flow first),
-// or after another request refreshed the token meanwhile (the SDK's transport
-// re-authorizes once for all requests, and fails the others that met the old
-// token).
-const finishingAuth = (
-  transport: Transport.Transport,
-  sdk: StreamableHTTPClientTransport,
-  provider: OAuthClientProvider | undefined
-): Transport.Transport => {
-  if (provider === undefined) return transport
-  const send = (
-    message: Parameters<Transport.Transport["send"]>[0],
-    attempt: number
-  ): Effect.Effect<void, TransportError> =>
-    Effect.catchIf(
-      transport.send(message),
-      (error) => error.reason === "Unauthorized" && attempt < maxAuthorizations,
-      (error) => {
-        const code = McpAuth.isHeadlessProvider(provider) ? provider.takeAuthorizationCode() : undefined
-        if (code === undefined) {
-          return error.cause instanceof UnauthorizedError ? Effect.fail(error) : send(message, attempt + 1)
-        }
-        return Effect.tryPromise({
-          try: () => sdk.finishAuth(code),
-          catch: (cause) =>
-            new TransportError({
-              reason: "Unauthorized",
-              description: `the authorization could not be completed: ${describe(cause)}`,
-              cause
-            })
-        }).pipe(Effect.zipRight(send(message, attempt + 1)))
-      }
-    )
-  return Transport.make({ ...transport, send: (message) => send(message, 0) })
-}
-
-const describe = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
 
 const connectSdkServer = (server: SdkServerLike): Transport.Connect =>
   Effect.gen(function*() {

@@ -1,8 +1,9 @@
-import { McpClient, McpError, type McpSchema } from "@effect-mcp/client"
+import { type HttpTransport, McpClient, McpError, type McpSchema, type StdioTransport } from "@effect-mcp/client"
+import type { CommandExecutor } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
-import type { Scope } from "effect"
+import type { Layer, Scope } from "effect"
 
 const Weather = Schema.Struct({ temperature: Schema.Number, conditions: Schema.String, humidity: Schema.Number })
 
@@ -13,14 +14,21 @@ const text = (content: ReadonlyArray<McpSchema.ContentBlock>) =>
  * Every operation against @modelcontextprotocol/server-everything, over
  * whatever transport `source` names.
  */
-export const everythingSuite = (source: () => McpClient.ConnectionSource) => {
+export const everythingSuite = (
+  source: () => McpClient.ConnectionSource,
+  layer:
+    | Layer.Layer<CommandExecutor.CommandExecutor | StdioTransport.Launcher | HttpTransport.Connector>
+    | Layer.Layer<
+      CommandExecutor.CommandExecutor
+    > = NodeContext.layer
+) => {
   const withClient = <A, E>(
     f: (client: McpClient.Service) => Effect.Effect<A, E, Scope.Scope>
   ) =>
     Effect.gen(function*() {
       const client = yield* McpClient.make(source())
       return yield* f(client)
-    }).pipe(Effect.provide(NodeContext.layer))
+    }).pipe(Effect.provide(layer))
 
   it.scopedLive("initializes and reports the server's facts", () =>
     withClient((client) =>

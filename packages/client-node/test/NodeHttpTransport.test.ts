@@ -1,0 +1,129 @@
+import { McpClient, McpError } from "@effect-mcp/client"
+import { NodeMcpClient } from "@effect-mcp/client-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Exit, Fiber, Logger, Redacted, Scope, Stream } from "effect"
+import * as Net from "node:net"
+import { startHttpServer } from "./utils/httpServer.js"
+
+const text = (result: { readonly content: ReadonlyArray<{ readonly type: string }> }) =>
+  result.content.map((part) => ("text" in part ? part.text : "")).join("")
+
+const freePort = Effect.async<number>((resume) => {
+  const probe = Net.createServer()
+  probe.listen(0, "127.0.0.1", () => {
+    const { port } = probe.address() as Net.AddressInfo
+    probe.close(() => resume(Effect.succeed(port)))
+  })
+})
+
+describe("Streamable HTTP on node:http", () => {
+  it.scopedLive("calls, a notification on the GET stream, and on close a DELETE with no socket left open", () =>
+    Effect.gen(function*() {
+      const server = yield* startHttpServer
+      const scope = yield* Scope.make()
+      const client = yield* NodeMcpClient.make(server.url).pipe(Scope.extend(scope))
+      const changes = yield* Effect.fork(Stream.runHead(client.listChanged))
+      assert.strictEqual(text(yield* client.callTool("echo")), "echo")
+      const results = yield* Effect.forEach(
+        Array.from({ length: 20 }, () => client.callTool("echo")),
+        (call) => call,
+        { concurrency: "unbounded" }
+      )
+      assert.strictEqual(results.length, 20)
+      // outside any request: only the standalone GET stream can carry it
+      server.toolListChanged()
+      const change = yield* Fiber.join(changes).pipe(Effect.timeout("5 seconds"))
+      assert.deepStrictEqual(change._tag === "Some" ? change.value : undefined, "tools")
+      assert.strictEqual(server.sessions(), 1)
+      yield* Scope.close(scope, Exit.void)
+      assert.strictEqual(server.counts.deletes, 1)
+      assert.strictEqual(server.sessions(), 0)
+      let open = yield* Effect.promise(server.connections)
+      for (let wait = 0; open > 0 && wait < 50; wait++) {
+        yield* Effect.sleep("20 millis")
+        open = yield* Effect.promise(server.connections)
+      }
+      assert.strictEqual(open, 0)
+    }))
+
+  it.scopedLive("an event that is not JSON is reported; the call still gets its answer", () => {
+    const warnings: Array<string> = []
+    const logger = Logger.make(({ message }) => {
+      warnings.push(Array.isArray(message) ? message.join(" ") : String(message))
+    })
+    return Effect.gen(function*() {
+      const server = yield* startHttpServer
+      const client = yield* NodeMcpClient.make(server.url)
+      assert.strictEqual(text(yield* client.callTool("garbage")), "after the garbage")
+      assert.isTrue(warnings.some((line) => line.includes("{this is not json")), warnings.join("\n"))
+      yield* client.ping
+    }).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
+  })
+
+  it.scopedLive("a connection cut before the answer fails the call with a TransportError at once", () =>
+    Effect.gen(function*() {
+      const server = yield* startHttpServer
+      const client = yield* NodeMcpClient.make(server.url, { requestTimeout: "60 seconds" })
+      const error = yield* Effect.flip(client.callTool("hangup")).pipe(Effect.timeout("5 seconds"))
+      assert.instanceOf(error, McpError.TransportError)
+      assert.include(error.message, server.url)
+    }))
+
+  it.scopedLive("a stream that ends before its answer is resumed after the last event id", () =>
+    Effect.gen(function*() {
+      const server = yield* startHttpServer
+      const client = yield* NodeMcpClient.make(server.url)
+      const result = yield* client.callTool("resume").pipe(Effect.timeout("5 seconds"))
+      assert.strictEqual(text(result), "resumed")
+      assert.strictEqual(server.counts.resumedFrom.length, 1)
+      assert.match(server.counts.resumedFrom[0], /^prime-/)
+      assert.strictEqual(text(yield* client.callTool("echo")), "echo")
+    }))
+
+  it.scopedLive("a session the server forgot: SessionExpired, then one new initialize", () =>
+    Effect.gen(function*() {
+      const server = yield* startHttpServer
+      const client = yield* NodeMcpClient.make(server.url)
+      yield* client.ping
+      server.forgetSessions()
+      const error = yield* Effect.flip(client.callTool("echo"))
+      assert.instanceOf(error, McpError.TransportError)
+      assert.strictEqual(error.reason, "SessionExpired")
+      const again = yield* Effect.forEach([1, 2, 3], () => client.callTool("echo"), { concurrency: "unbounded" })
+      assert.deepStrictEqual(again.map(text), ["echo", "echo", "echo"])
+      assert.strictEqual(server.counts.initializes, 2)
+    }))
+
+  it.scopedLive("a refused bearer token is Unauthorized and appears in no error text", () =>
+    Effect.gen(function*() {
+      const server = yield* startHttpServer
+      server.requireBearer("the-right-token")
+      const ok = yield* NodeMcpClient.make({ url: server.url, bearer: Redacted.make("the-right-token") })
+      yield* ok.ping
+      const error = yield* Effect.flip(
+        NodeMcpClient.make({ url: server.url, bearer: Redacted.make("a-secret-wrong-token") })
+      )
+      assert.instanceOf(error, McpError.TransportError)
+      assert.strictEqual(error.reason, "Unauthorized")
+      for (const shown of [error.message, String(error), JSON.stringify(error)]) {
+        assert.notInclude(shown, "a-secret-wrong-token")
+      }
+    }))
+
+  it.scopedLive("a refused port fails with a Connect error that says what to check", () =>
+    Effect.gen(function*() {
+      const port = yield* freePort
+      const error = yield* Effect.flip(NodeMcpClient.make(`http://127.0.0.1:${port}/mcp`))
+      assert.instanceOf(error, McpError.TransportError)
+      assert.strictEqual(error.reason, "Connect")
+      assert.include(error.message, "Is the server running")
+    }))
+
+  it.scopedLive("McpClient.make with the Node layer uses it too", () =>
+    Effect.gen(function*() {
+      const server = yield* startHttpServer
+      const client = yield* McpClient.make(server.url).pipe(Effect.provide(NodeMcpClient.layerNode))
+      // only this transport resumes a stream the way the test server wants
+      assert.strictEqual(text(yield* client.callTool("resume").pipe(Effect.timeout("5 seconds"))), "resumed")
+    }))
+})

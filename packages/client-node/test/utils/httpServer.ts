@@ -1,0 +1,130 @@
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js"
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js"
+import { Effect } from "effect"
+import type { Scope } from "effect"
+import { randomUUID } from "node:crypto"
+import * as Http from "node:http"
+import type * as Net from "node:net"
+
+/**
+ * A stateful Streamable HTTP MCP server (the SDK's) on a free loopback port,
+ * with an `echo` tool, and a few tools whose answers it writes by hand to
+ * misbehave on purpose: `garbage` (an event that is not JSON, then the
+ * answer), `hangup` (the connection cut before any answer), `resume` (a
+ * stream that ends after a priming event; the answer comes on the GET that
+ * resumes it).
+ */
+export interface TestHttpServer {
+  readonly url: string
+  readonly counts: { initializes: number; deletes: number; resumedFrom: Array<string> }
+  readonly sessions: () => number
+  readonly connections: () => Promise<number>
+  /** The server forgets every session, as after a restart: their requests get 404. */
+  readonly forgetSessions: () => void
+  /** Tells every session's client that the tool list changed, outside any request. */
+  readonly toolListChanged: () => void
+  /** Requests must carry this bearer token (401 otherwise). */
+  readonly requireBearer: (token: string) => void
+}
+
+const readJson = (req: Http.IncomingMessage) =>
+  new Promise<any>((resolve) => {
+    let body = ""
+    req.setEncoding("utf8")
+    req.on("data", (chunk) => (body += chunk))
+    req.on("end", () => resolve(body.length === 0 ? undefined : JSON.parse(body)))
+  })
+
+const sse = (res: Http.ServerResponse, sessionId: string | undefined) =>
+  res.writeHead(200, {
+    "content-type": "text/event-stream",
+    ...(sessionId === undefined ? {} : { "mcp-session-id": sessionId })
+  })
+
+export const startHttpServer: Effect.Effect<TestHttpServer, never, Scope.Scope> = Effect.gen(function*() {
+  const counts = { initializes: 0, deletes: 0, resumedFrom: [] as Array<string> }
+  const sessions = new Map<string, { transport: StreamableHTTPServerTransport; mcp: McpServer }>()
+  const waitingForResume = new Map<string, unknown>()
+  let bearer: string | undefined
+
+  const server = Http.createServer(async (req, res) => {
+    if (bearer !== undefined && req.headers.authorization !== `Bearer ${bearer}`) {
+      res.writeHead(401, { "content-type": "text/plain" })
+      return res.end("bad token")
+    }
+    const id = req.headers["mcp-session-id"]
+    const sessionId = typeof id === "string" ? id : undefined
+    const session = sessionId === undefined ? undefined : sessions.get(sessionId)
+    if (sessionId !== undefined && session === undefined) {
+      res.writeHead(404, { "content-type": "text/plain" })
+      return res.end("no such session")
+    }
+    if (req.method === "GET" && typeof req.headers["last-event-id"] === "string") {
+      const from = req.headers["last-event-id"]
+      counts.resumedFrom.push(from)
+      sse(res, sessionId)
+      const requestId = waitingForResume.get(from)
+      waitingForResume.delete(from)
+      const result = { content: [{ type: "text", text: "resumed" }] }
+      return res.write(
+        `id: ${from}-answer\nevent: message\ndata: ${JSON.stringify({ jsonrpc: "2.0", id: requestId, result })}\n\n`
+      )
+    }
+    if (req.method === "DELETE") counts.deletes++
+    const body = req.method === "POST" ? await readJson(req) : undefined
+    const tool = body?.method === "tools/call" ? body.params?.name : undefined
+    switch (tool) {
+      case "garbage": {
+        sse(res, sessionId)
+        res.write("event: message\ndata: {this is not json\n\n")
+        const result = { content: [{ type: "text", text: "after the garbage" }] }
+        return res.end(`event: message\ndata: ${JSON.stringify({ jsonrpc: "2.0", id: body.id, result })}\n\n`)
+      }
+      case "hangup":
+        return req.socket.destroy()
+      case "resume": {
+        const eventId = `prime-${body.id}`
+        waitingForResume.set(eventId, body.id)
+        sse(res, sessionId)
+        return res.end(`id: ${eventId}\nretry: 50\ndata: \n\n`)
+      }
+    }
+    if (session !== undefined) return session.transport.handleRequest(req, res, body)
+    counts.initializes++
+    const mcp = new McpServer({ name: "node-http-test", version: "1.0.0" })
+    mcp.registerTool("echo", {}, () => ({ content: [{ type: "text", text: "echo" }] }))
+    for (const name of ["garbage", "hangup", "resume"]) {
+      mcp.registerTool(name, {}, () => ({ content: [{ type: "text", text: "not reached" }] }))
+    }
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: randomUUID,
+      onsessioninitialized: (created) => void sessions.set(created, { transport, mcp }),
+      onsessionclosed: (closed) => void sessions.delete(closed)
+    })
+    await mcp.connect(transport)
+    return transport.handleRequest(req, res, body)
+  })
+  yield* Effect.acquireRelease(
+    Effect.async<void>((resume) => {
+      server.listen(0, "127.0.0.1", () => resume(Effect.void))
+    }),
+    () =>
+      Effect.async<void>((resume) => {
+        server.closeAllConnections()
+        server.close(() => resume(Effect.void))
+      })
+  )
+  return {
+    url: `http://127.0.0.1:${(server.address() as Net.AddressInfo).port}/mcp`,
+    counts,
+    sessions: () => sessions.size,
+    connections: () => new Promise((resolve) => server.getConnections((_, count) => resolve(count))),
+    forgetSessions: () => sessions.clear(),
+    toolListChanged: () => {
+      for (const { mcp } of sessions.values()) mcp.sendToolListChanged()
+    },
+    requireBearer: (token) => {
+      bearer = token
+    }
+  }
+})
