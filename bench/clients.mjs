@@ -1,5 +1,5 @@
 // The two clients the bench compares, behind one Promise interface:
-//   connect(target) -> { callTool(name, args, onProgress?), listTools(), close() }
+//   connect(target) -> { callTool(name, args, { onProgress }?), listTools(), close() } (the shared harness's)
 // A target is { kind: "inmemory", tools } | { kind: "stdio", tools, command, args } | { kind: "http", url }.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
@@ -27,8 +27,12 @@ export const sdk = {
     }
     await client.connect(transport)
     return {
-      callTool: (name, args, onProgress) =>
-        client.callTool({ name, arguments: args }, undefined, onProgress ? { onprogress: onProgress } : undefined),
+      callTool: (name, args, opts) =>
+        client.callTool(
+          { name, arguments: args },
+          undefined,
+          opts?.onProgress ? { onprogress: opts.onProgress } : undefined
+        ),
       listTools: async () => (await client.listTools()).tools,
       close: async () => {
         if (target.kind === "http") await transport.terminateSession()

@@ -11,12 +11,13 @@ export const connectEffectMcp = async (source) => {
     throw error
   })
   return {
-    callTool: (name, args, onProgress) =>
+    // the shared harness's interface: opts.onProgress
+    callTool: (name, args, opts) =>
       Effect.runPromise(
         client.callToolRaw(
           name,
           args,
-          onProgress ? { onProgress: (progress) => Effect.sync(() => onProgress(progress)) } : undefined
+          opts?.onProgress ? { onProgress: (progress) => Effect.sync(() => opts.onProgress(progress)) } : undefined
         )
       ),
     listTools: () => Effect.runPromise(client.listTools),

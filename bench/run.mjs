@@ -17,7 +17,7 @@ const option = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name
 const transports = option("--transports", "inmemory,stdio,http").split(",")
 const size = quick
   ? { rounds: 2, connect: 2, latency: 300, throughput: 400, blob: 3, list: 2, memoryCalls: 2000 }
-  : { rounds: 5, connect: 6, latency: 1500, throughput: 1500, blob: 6, list: 5, memoryCalls: 10000 }
+  : { rounds: 5, connect: 6, latency: 3000, throughput: 6000, blob: 6, list: 5, memoryCalls: 10000 }
 const LIST_TOOLS = 500
 
 const results = {}

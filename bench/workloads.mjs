@@ -100,7 +100,7 @@ export const list = async (session, expected) => {
 /** A call that reports `steps` progress notifications: how many arrived before it returned. */
 export const progress = async (session, steps) => {
   const seen = []
-  const result = await session.callTool("slow", { ms: 50, steps }, (p) => seen.push(p.progress))
+  const result = await session.callTool("slow", { ms: 50, steps }, { onProgress: (p) => seen.push(p.progress) })
   expect(textOf(result) === `${steps} steps`, "slow")
   return seen.length
 }

@@ -294,8 +294,12 @@ export const make = <R, RH = never>(
       requestOptions?: Protocol.RequestOptions
     ) =>
       capability === undefined
-        ? withSession(method, (session) => session.protocol.request(method, params, requestOptions))
-        : withCapability(method, capability, (session) => session.protocol.request(method, params, requestOptions))
+        ? withSession(method, (session) => session.protocol.unsafeRequest(method, params, requestOptions))
+        : withCapability(
+          method,
+          capability,
+          (session) => session.protocol.unsafeRequest(method, params, requestOptions)
+        )
 
     const listAll = <A, Page extends { readonly nextCursor?: string | undefined }>(
       method: string,
@@ -337,20 +341,14 @@ export const make = <R, RH = never>(
 
     // -- operations ------------------------------------------------------------
 
-    const callToolRaw: McpClient.Service["callToolRaw"] = (name, args, callOptions) =>
-      traced(
-        "callTool",
-        Effect.flatMap(
-          request(
-            "tools/call",
-            args === undefined ? { name } : { name, arguments: args },
-            "tools",
-            callOptions
-          ),
-          decodeCallTool
-        ),
-        { "mcp.tool": name }
+    const callToolRaw: McpClient.Service["callToolRaw"] = (name, args, callOptions) => {
+      const call = Effect.flatMap(
+        request("tools/call", args === undefined ? { name } : { name, arguments: args }, "tools", callOptions),
+        decodeCallTool
       )
+      // the attributes are built only when they are used: this is the hot path
+      return options.spans === true ? traced("callTool", call, { "mcp.tool": name }) : call
+    }
 
     const callTool =
       ((name: string, args?: Record<string, unknown>, callOptions?: McpClient.CallToolOptions<any, any>) =>
