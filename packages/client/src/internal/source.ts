@@ -6,9 +6,10 @@
  */
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js"
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
 import type { Transport as SdkTransport } from "@modelcontextprotocol/sdk/shared/transport.js"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Predicate from "effect/Predicate"
 import * as HttpTransport from "../HttpTransport.js"
 import * as McpAuth from "../McpAuth.js"
@@ -98,18 +99,48 @@ const connectHttp = (source: HttpSource): Transport.Connect => {
   )
 }
 
+// The server gets an SDK transport of ours whose messages land straight in
+// the client's inbox, and the client's messages reach the server in a
+// microtask: no Promise between them (the SDK's in-memory pair costs a
+// suspension per message on the client side).
 const connectSdkServer = (server: SdkServerLike): Transport.Connect =>
   Effect.gen(function*() {
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()
+    const ended = yield* Deferred.make<void, TransportError>()
+    const inbox = new Transport.Inbox(ended)
+    let open = true
+    const serverSide: SdkTransport = {
+      start: () => Promise.resolve(),
+      send: (message) => {
+        if (open) inbox.push(message)
+        return Promise.resolve()
+      },
+      close: () => {
+        if (open) {
+          open = false
+          serverSide.onclose?.()
+          Deferred.unsafeDone(ended, Exit.void)
+        }
+        return Promise.resolve()
+      }
+    }
     yield* Effect.acquireRelease(
       Effect.tryPromise({
         try: () => server.connect(serverSide),
         catch: (cause) =>
           new TransportError({ reason: "Connect", description: `the in-process server did not start: ${cause}`, cause })
       }),
-      () => Effect.promise(() => server.close().catch(() => undefined))
+      () => Effect.promise(() => server.close().catch(() => undefined).then(() => serverSide.close()))
     )
-    return yield* Transport.fromSdk(() => clientSide)
+    const closed = new TransportError({ reason: "Closed", description: "the in-process server is closed" })
+    return Transport.make({
+      send: (message) =>
+        Effect.suspend(() => {
+          if (!open) return Effect.fail(closed)
+          queueMicrotask(() => serverSide.onmessage?.(message as Parameters<SdkTransport["send"]>[0]))
+          return Effect.void
+        }),
+      run: (onFrame) => inbox.run(onFrame)
+    })
   })
 
 const fail = (description: string): Transport.Connect =>
