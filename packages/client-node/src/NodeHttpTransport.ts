@@ -271,7 +271,8 @@ const makeNode = (
           )
         })
       } else if (type.startsWith("application/json")) {
-        readBody(response, Infinity, (text) => pushJson(text, "the answer"))
+        // some servers answer a notification with an empty 200 instead of 202
+        readBody(response, Infinity, (text) => text.trim().length > 0 && pushJson(text, "the answer"))
       } else {
         response.resume()
         inbox.push(

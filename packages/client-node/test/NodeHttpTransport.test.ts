@@ -60,6 +60,21 @@ describe("Streamable HTTP on node:http", () => {
     }).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
   })
 
+  it.scopedLive("an empty JSON answer to a notification is not a problem", () => {
+    const warnings: Array<string> = []
+    const logger = Logger.make(({ message }) => {
+      warnings.push(Array.isArray(message) ? message.join(" ") : String(message))
+    })
+    return Effect.gen(function*() {
+      const server = yield* startHttpServer
+      server.answerNotificationsWithEmptyJson()
+      const client = yield* NodeMcpClient.make(server.url, { roots: [{ uri: "file:///tmp", name: "tmp" }] })
+      yield* client.setRoots([{ uri: "file:///var", name: "var" }])
+      assert.strictEqual(text(yield* client.callTool("echo")), "echo")
+      assert.deepStrictEqual(warnings, [])
+    }).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
+  })
+
   it.scopedLive("a connection cut before the answer fails the call with a TransportError at once", () =>
     Effect.gen(function*() {
       const server = yield* startHttpServer

@@ -23,6 +23,8 @@ export interface TestHttpServer {
   readonly forgetSessions: () => void
   /** Tells every session's client that the tool list changed, outside any request. */
   readonly toolListChanged: () => void
+  /** Notifications get an empty `200 application/json` instead of 202, as some servers answer. */
+  readonly answerNotificationsWithEmptyJson: () => void
   /** Requests must carry this bearer token (401 otherwise). */
   readonly requireBearer: (token: string) => void
 }
@@ -46,6 +48,7 @@ export const startHttpServer: Effect.Effect<TestHttpServer, never, Scope.Scope> 
   const sessions = new Map<string, { transport: StreamableHTTPServerTransport; mcp: McpServer }>()
   const waitingForResume = new Map<string, unknown>()
   let bearer: string | undefined
+  let emptyJson = false
 
   const server = Http.createServer(async (req, res) => {
     if (bearer !== undefined && req.headers.authorization !== `Bearer ${bearer}`) {
@@ -72,6 +75,10 @@ export const startHttpServer: Effect.Effect<TestHttpServer, never, Scope.Scope> 
     }
     if (req.method === "DELETE") counts.deletes++
     const body = req.method === "POST" ? await readJson(req) : undefined
+    if (emptyJson && body !== undefined && body.id === undefined && session !== undefined) {
+      res.writeHead(200, { "content-type": "application/json" })
+      return res.end()
+    }
     const tool = body?.method === "tools/call" ? body.params?.name : undefined
     switch (tool) {
       case "garbage": {
@@ -122,6 +129,9 @@ export const startHttpServer: Effect.Effect<TestHttpServer, never, Scope.Scope> 
     forgetSessions: () => sessions.clear(),
     toolListChanged: () => {
       for (const { mcp } of sessions.values()) mcp.sendToolListChanged()
+    },
+    answerNotificationsWithEmptyJson: () => {
+      emptyJson = true
     },
     requireBearer: (token) => {
       bearer = token
