@@ -196,8 +196,13 @@ const makeNode = (
     // answer, after the last event id it saw. Either is opened again after
     // the server's retry delay when it ends, a bounded number of times in a
     // row without progress.
-    const openStream = (lastEventId: string | undefined, watch: McpSchema.RequestId | undefined, failures: number) => {
-      if (!open) return
+    const openStream = (
+      lastEventId: string | undefined,
+      watch: McpSchema.RequestId | undefined,
+      failures: number,
+      onOpen?: () => void
+    ) => {
+      if (!open) return onOpen?.()
       const again = (lastId: string | undefined, nextFailures: number) => {
         if (!open) return
         if (nextFailures > maxReconnects) {
@@ -224,6 +229,7 @@ const makeNode = (
           ? { accept: "text/event-stream" }
           : { accept: "text/event-stream", "last-event-id": lastEventId },
         (response) => {
+          onOpen?.()
           const status = response.statusCode ?? 0
           if (status === 405 && watch === undefined) return response.resume()
           if (status < 200 || status >= 300) {
@@ -239,12 +245,25 @@ const makeNode = (
           })
         },
         (error) => {
+          onOpen?.()
           if (!open) return
           inbox.push(describeNetworkError(url, error))
           again(lastEventId, failures + 1)
         }
       )
     }
+
+    // The standalone stream opens before the server hears `initialized`, so
+    // that a request it sends on hearing it (roots/list, say) has a stream to
+    // go on: the SDK's transport opens it after, and such a request is lost.
+    // A server that holds back the stream's headers gets a second.
+    const openStandalone = Effect.async<void>((resume) => {
+      const timer = setTimeout(() => resume(Effect.void), 1000)
+      openStream(undefined, undefined, 0, () => {
+        clearTimeout(timer)
+        resume(Effect.void)
+      })
+    })
 
     // The answer to a POST: JSON, or an event stream that may end before the
     // answer (resumed from its last event id) or break off (without an event
@@ -284,7 +303,7 @@ const makeNode = (
       }
     }
 
-    const send = (message: McpSchema.JsonRpcMessage): Effect.Effect<void, TransportError> =>
+    const post = (message: McpSchema.JsonRpcMessage): Effect.Effect<void, TransportError> =>
       Effect.async<void, TransportError>((resume) => {
         if (!open) {
           resume(Effect.fail(new TransportError({ reason: "Closed", description: "the HTTP transport is closed" })))
@@ -302,15 +321,16 @@ const makeNode = (
             resume(Effect.void)
             if (status === 202 || status === 204) response.resume()
             else readAnswer(response, watch)
-            // the specification's moment for the standalone stream: once initialized
-            if ("method" in message && message.method === "notifications/initialized") {
-              openStream(undefined, undefined, 0)
-            }
           },
           (error) => resume(Effect.fail(describeNetworkError(url, error))),
           JSON.stringify(message)
         )
       })
+
+    const send = (message: McpSchema.JsonRpcMessage): Effect.Effect<void, TransportError> =>
+      "method" in message && message.method === "notifications/initialized"
+        ? Effect.zipRight(openStandalone, post(message))
+        : post(message)
 
     const terminate = Effect.async<void>((resume) => {
       if (sessionId === undefined) return resume(Effect.void)

@@ -1,10 +1,12 @@
-import { McpClient, McpError, type McpSchema } from "@effect-mcp/client"
+import { type HttpTransport, McpClient, McpError, type McpSchema, type StdioTransport } from "@effect-mcp/client"
+import { NodeMcpClient } from "@effect-mcp/client-node"
+import type { CommandExecutor } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js"
 import { CreateMessageResultSchema } from "@modelcontextprotocol/sdk/types.js"
 import { Chunk, Context, Deferred, Effect, Fiber, Layer, Logger, LogLevel, Option, Stream } from "effect"
-import { everythingPath } from "./utils/servers.js"
+import { everythingPath, useEverythingHttp } from "./utils/servers.js"
 
 const everything = { command: process.execPath, args: [everythingPath] }
 
@@ -28,11 +30,18 @@ const eventually = <A, E, R>(effect: Effect.Effect<A, E, R>, check: (a: A) => bo
     return assert.fail("condition never held")
   })
 
-describe("server-initiated traffic with server-everything", () => {
+const serverEverythingTraffic = (
+  source: () => McpClient.ConnectionSource,
+  layer:
+    | Layer.Layer<CommandExecutor.CommandExecutor | StdioTransport.Launcher | HttpTransport.Connector>
+    | Layer.Layer<
+      CommandExecutor.CommandExecutor
+    >
+) => {
   it.scopedLive("its sampling tool is answered by the sampling handler", () =>
     Effect.gen(function*() {
       const requests: Array<McpSchema.CreateMessageRequestParams> = []
-      const client = yield* McpClient.make(everything, {
+      const client = yield* McpClient.make(source(), {
         sampling: (request) => Effect.sync(() => (requests.push(request), answer("a sampled answer")))
       })
       const tools = yield* eventually(client.listTools, (tools) =>
@@ -42,11 +51,11 @@ describe("server-initiated traffic with server-everything", () => {
       assert.include(resultText(result), "a sampled answer")
       assert.strictEqual(requests.length, 1)
       assert.include(JSON.stringify(requests[0]!.messages), "write a haiku")
-    }).pipe(Effect.provide(NodeContext.layer)))
+    }).pipe(Effect.provide(layer)))
 
   it.scopedLive("its elicitation tool: accept (defaults filled in), decline, cancel", () =>
     Effect.gen(function*() {
-      const client = yield* McpClient.make(everything, {
+      const client = yield* McpClient.make(source(), {
         elicitation: () => Effect.succeed({ action: "accept", content: { name: "Ada Lovelace", check: true } })
       })
       yield* eventually(client.listTools, (tools) => tools.some((t) => t.name === "trigger-elicitation-request"))
@@ -60,11 +69,11 @@ describe("server-initiated traffic with server-everything", () => {
 
       yield* client.setElicitationHandler(() => Effect.succeed({ action: "cancel" }))
       assert.include(resultText(yield* client.callTool("trigger-elicitation-request")), "cancel")
-    }).pipe(Effect.provide(NodeContext.layer)))
+    }).pipe(Effect.provide(layer)))
 
   it.scopedLive("its roots tool sees the client's roots, and the change after setRoots", () =>
     Effect.gen(function*() {
-      const client = yield* McpClient.make(everything, { roots: [{ uri: "file:///projects/alpha", name: "alpha" }] })
+      const client = yield* McpClient.make(source(), { roots: [{ uri: "file:///projects/alpha", name: "alpha" }] })
       const before = yield* eventually(
         Effect.map(client.callTool("get-roots-list"), resultText),
         (text) => text.includes("file:///projects/alpha")
@@ -76,7 +85,7 @@ describe("server-initiated traffic with server-everything", () => {
         (text) => text.includes("file:///projects/beta")
       )
       assert.notInclude(after, "alpha")
-    }).pipe(Effect.provide(NodeContext.layer)))
+    }).pipe(Effect.provide(layer)))
 
   it.scopedLive("after setLoggingLevel, log messages reach the Effect logger and the log stream", () => {
     const logged: Array<{ message: string; level: LogLevel.LogLevel; annotations: Record<string, unknown> }> = []
@@ -88,7 +97,7 @@ describe("server-initiated traffic with server-everything", () => {
       })
     })
     return Effect.gen(function*() {
-      const client = yield* McpClient.make(everything)
+      const client = yield* McpClient.make(source())
       const stream = yield* Stream.runHead(
         Stream.filter(client.logMessages, (message) => String(message.data).includes("Subscribe Resource"))
       ).pipe(Effect.fork)
@@ -104,7 +113,7 @@ describe("server-initiated traffic with server-everything", () => {
       )
       assert.strictEqual(entry!.level, LogLevel.Info)
       assert.strictEqual(entry!.annotations["mcp.level"], "info")
-    }).pipe(Effect.provide(NodeContext.layer), Effect.provide(Logger.replace(Logger.defaultLogger, testLogger)))
+    }).pipe(Effect.provide(layer), Effect.provide(Logger.replace(Logger.defaultLogger, testLogger)))
   })
 
   it.scopedLive(
@@ -112,7 +121,7 @@ describe("server-initiated traffic with server-everything", () => {
     () =>
       Effect.gen(function*() {
         const uri = "demo://resource/static/document/features.md"
-        const client = yield* McpClient.make(everything)
+        const client = yield* McpClient.make(source())
         yield* client.setLoggingLevel("info")
         const serverLog = yield* client.logMessages.pipe(
           Stream.map((message) => String(message.data)),
@@ -133,9 +142,18 @@ describe("server-initiated traffic with server-everything", () => {
         const log = Chunk.toReadonlyArray(yield* Fiber.join(serverLog))
         assert.include(log[0], "Received Subscribe Resource request")
         assert.include(log[1], "Received Unsubscribe Resource request")
-      }).pipe(Effect.provide(NodeContext.layer)),
+      }).pipe(Effect.provide(layer)),
     30_000
   )
+}
+
+describe("server-initiated traffic with server-everything over stdio", () => {
+  serverEverythingTraffic(() => everything, NodeContext.layer)
+})
+
+describe("server-initiated traffic with server-everything over Streamable HTTP on node:http", () => {
+  const url = useEverythingHttp("streamableHttp")
+  serverEverythingTraffic(() => url(), NodeMcpClient.layerNode)
 })
 
 class Model extends Context.Tag("test/Model")<Model, { readonly complete: (prompt: string) => string }>() {}
