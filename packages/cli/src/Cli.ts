@@ -4,7 +4,9 @@
  *
  * @since 0.1.0
  */
+import * as NodeHttpTransport from "@effect-mcp/client-node/NodeHttpTransport"
 import * as NodeStdioTransport from "@effect-mcp/client-node/NodeStdioTransport"
+import type * as HttpTransport from "@effect-mcp/client/HttpTransport"
 import type * as StdioTransport from "@effect-mcp/client/StdioTransport"
 import * as Command from "@effect/cli/Command"
 import * as HelpDoc from "@effect/cli/HelpDoc"
@@ -134,13 +136,17 @@ export const loggerLayer: Layer.Layer<never> = Layer.merge(
 )
 
 /**
- * What the CLI needs from Node; stdio servers run on the Node stdio transport.
+ * What the CLI needs from Node; servers are reached with the Node transports
+ * (stdio on `node:child_process`, Streamable HTTP on `node:http`).
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<NodeContext.NodeContext | StdioTransport.Launcher> = Layer.mergeAll(
+export const layer: Layer.Layer<
+  NodeContext.NodeContext | StdioTransport.Launcher | HttpTransport.Connector
+> = Layer.mergeAll(
   NodeContext.layer,
   NodeStdioTransport.layer,
+  NodeHttpTransport.layer,
   loggerLayer
 )
