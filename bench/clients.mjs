@@ -2,7 +2,7 @@
 //   connect(target) -> { callTool(name, args, { onProgress }?), listTools(), close() } (the shared harness's)
 // A target is { kind: "inmemory", tools } | { kind: "stdio", tools, command, args } | { kind: "http", url }.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
+import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
 import { connectEffectMcp } from "./effect-mcp.mjs"
@@ -51,7 +51,15 @@ export const effectMcp = {
       target.kind === "inmemory"
         ? makeServer({ tools: target.tools })
         : target.kind === "stdio"
-        ? { command: target.command, args: target.args, stderr: "ignore" }
+        // the environment the SDK gives its servers: an inherited NODE_EXTRA_CA_CERTS alone costs a Node
+        // server 30 ms to start on these machines
+        ? {
+          command: target.command,
+          args: target.args,
+          env: getDefaultEnvironment(),
+          inheritEnv: false,
+          stderr: "ignore"
+        }
         : target.url
     )
 }

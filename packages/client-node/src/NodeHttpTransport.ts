@@ -16,6 +16,7 @@ import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
 import * as Layer from "effect/Layer"
 import * as Predicate from "effect/Predicate"
 import type * as Scope from "effect/Scope"
@@ -253,17 +254,26 @@ const makeNode = (
       )
     }
 
-    // The standalone stream opens before the server hears `initialized`, so
+    // The standalone stream is open before the server hears `initialized`, so
     // that a request it sends on hearing it (roots/list, say) has a stream to
     // go on: the SDK's transport opens it after, and such a request is lost.
-    // A server that holds back the stream's headers gets a second.
-    const openStandalone = Effect.async<void>((resume) => {
-      const timer = setTimeout(() => resume(Effect.void), 1000)
+    // It starts as soon as the server names the session (while the client
+    // reads the initialize result); a server that holds back the stream's
+    // headers gets a second.
+    let standalone: Deferred.Deferred<void> | undefined
+    const startStandalone = (): Deferred.Deferred<void> => {
+      if (standalone !== undefined) return standalone
+      const opened = Deferred.unsafeMake<void>(FiberId.none)
+      standalone = opened
+      const timer = setTimeout(() => Deferred.unsafeDone(opened, Exit.void), 1000)
+      timers.add(timer)
       openStream(undefined, undefined, 0, () => {
         clearTimeout(timer)
-        resume(Effect.void)
+        timers.delete(timer)
+        Deferred.unsafeDone(opened, Exit.void)
       })
-    })
+      return opened
+    }
 
     // The answer to a POST: JSON, or an event stream that may end before the
     // answer (resumed from its last event id) or break off (without an event
@@ -315,7 +325,11 @@ const makeNode = (
           { "content-type": "application/json", accept: "application/json, text/event-stream" },
           (response) => {
             const session = response.headers["mcp-session-id"]
-            if (typeof session === "string") sessionId = session
+            if (typeof session === "string" && session !== sessionId) {
+              const first = sessionId === undefined
+              sessionId = session
+              if (first) startStandalone()
+            }
             const status = response.statusCode ?? 0
             if (status < 200 || status >= 300) return statusFailure(response, (error) => resume(Effect.fail(error)))
             resume(Effect.void)
@@ -329,7 +343,7 @@ const makeNode = (
 
     const send = (message: McpSchema.JsonRpcMessage): Effect.Effect<void, TransportError> =>
       "method" in message && message.method === "notifications/initialized"
-        ? Effect.zipRight(openStandalone, post(message))
+        ? Effect.zipRight(Effect.suspend(() => Deferred.await(startStandalone())), post(message))
         : post(message)
 
     const terminate = Effect.async<void>((resume) => {
@@ -344,8 +358,9 @@ const makeNode = (
       Effect.gen(function*() {
         open = false
         for (const timer of timers) clearTimeout(timer)
-        for (const outgoing of requests) outgoing.destroy()
+        // the DELETE first: the server ends its streams itself, which is quicker than seeing them cut
         yield* terminate.pipe(Effect.interruptible, Effect.timeoutOption(closeTimeout))
+        for (const outgoing of requests) outgoing.destroy()
         agent.destroy()
         yield* Deferred.succeed(ended, void 0)
       })
