@@ -45,6 +45,9 @@ const describeNetworkError = (url: URL, error: NodeJS.ErrnoException): Transport
   return new TransportError({ reason: "Write", description: `${url.href}: ${error.message}`, cause: error })
 }
 
+const answers = (message: unknown, id: McpSchema.RequestId): boolean =>
+  Predicate.isRecord(message) && message.id === id && ("result" in message || "error" in message)
+
 /**
  * Opens a Streamable HTTP connection on `node:http` (`node:https` for https
  * URLs); with an `authProvider`, on the SDK's transport instead.
@@ -104,16 +107,24 @@ const makeNode = (
       outgoing.end(body)
     }
 
+    // `done` runs once, whether the body ends, breaks off or is cut by a close
     const readBody = (response: Http.IncomingMessage, limit: number, done: (text: string) => void) => {
       const chunks: Array<string> = []
       let size = 0
+      let finished = false
+      const finish = () => {
+        if (finished) return
+        finished = true
+        done(chunks.join(""))
+      }
       response.setEncoding("utf8")
       response.on("data", (chunk: string) => {
         if (size < limit) chunks.push(chunk)
         size += chunk.length
       })
-      response.on("end", () => done(chunks.join("")))
-      response.on("error", () => done(chunks.join("")))
+      response.on("end", finish)
+      response.on("error", finish)
+      response.on("close", finish)
     }
 
     // the connection is gone: every request still waiting fails now
@@ -136,12 +147,13 @@ const makeNode = (
         )
         return false
       }
+      if (!Array.isArray(value)) {
+        inbox.push(value)
+        return watch !== undefined && answers(value, watch)
+      }
       let answered = false
-      for (const message of Array.isArray(value) ? value : [value]) {
-        if (
-          watch !== undefined && Predicate.isRecord(message) && message.id === watch &&
-          ("result" in message || "error" in message)
-        ) answered = true
+      for (const message of value) {
+        if (watch !== undefined && answers(message, watch)) answered = true
         inbox.push(message)
       }
       return answered
