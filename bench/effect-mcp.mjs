@@ -21,6 +21,20 @@ export const connectEffectMcp = async (source) => {
         )
       ),
     listTools: () => Effect.runPromise(client.listTools),
+    // the same echo calls made from an Effect program (one runPromise for all): what Effect code pays
+    effectThroughput: (calls, inFlight) => {
+      let left = calls
+      const echo = (text) =>
+        Effect.flatMap(
+          client.callToolRaw("echo", { text }),
+          (result) => result.content[0]?.text === text ? Effect.void : Effect.die(new Error("wrong result: echo"))
+        )
+      const worker = Effect.suspend(() => (left-- > 0 ? Effect.zipRight(echo("ping"), worker) : Effect.void))
+      const started = performance.now()
+      return Effect.runPromise(
+        Effect.all(Array.from({ length: inFlight }, () => worker), { concurrency: "unbounded", discard: true })
+      ).then(() => calls / ((performance.now() - started) / 1000))
+    },
     close: () => Effect.runPromise(Scope.close(scope, Exit.void))
   }
 }

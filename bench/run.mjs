@@ -47,6 +47,15 @@ const measureRound = async (client, transport, http) => {
         await W.throughput(session, size.throughput, inFlight)
       )
     }
+    // effect-mcp from an Effect program against the SDK from Promise code (its only way)
+    record(
+      transport,
+      "calls/s, 64, Effect program",
+      client.name,
+      session.effectThroughput === undefined
+        ? await W.throughput(session, size.throughput, 64)
+        : await session.effectThroughput(size.throughput, 64)
+    )
     await W.blob(session)
     const blobs = []
     for (let i = 0; i < size.blob; i++) blobs.push(await W.blob(session))
@@ -140,6 +149,7 @@ for (const transport of transports) {
   }
 }
 lines.push(`\nratio = effect-mcp / sdk (calls/s and progress inverted): > 1 means effect-mcp is slower`)
+lines.push(`"Effect program": effect-mcp's calls made from one Effect program, the SDK's from Promise code as above`)
 lines.push(
   `${((performance.now() - started) / 1000).toFixed(0)} s, node ${process.version}, ${quick ? "quick" : "full"} run`
 )

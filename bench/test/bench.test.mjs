@@ -22,6 +22,7 @@ for (const transport of ["inmemory", "stdio", "http"]) {
         try {
           assert.strictEqual((await W.latencies(session, 5)).length, 5)
           assert.isAbove(await W.throughput(session, 32, 16), 0)
+          if (session.effectThroughput !== undefined) assert.isAbove(await session.effectThroughput(32, 16), 0)
           assert.isAbove(await W.blob(session), 0)
           const delivered = await W.progress(session, 10)
           // the SDK client can drop the last notification (it arrives with the result); this library must not
