@@ -7,8 +7,7 @@
  * @since 0.1.0
  */
 import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js"
-import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js"
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
+import type { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -82,13 +81,25 @@ export const makeSdk = (options: HttpOptions): Effect.Effect<Transport.Transport
   Effect.gen(function*() {
     const url = typeof options.url === "string" ? new URL(options.url) : options.url
     const headers = baseHeaders(options)
+    // loaded when used: the SDK's transport brings its zod schemas (4.5 MB of heap)
+    const [{ StreamableHTTPClientTransport }, { UnauthorizedError }] = yield* Effect.promise(() =>
+      Promise.all([
+        import("@modelcontextprotocol/sdk/client/streamableHttp.js"),
+        import("@modelcontextprotocol/sdk/client/auth.js")
+      ])
+    )
     const sdk = new StreamableHTTPClientTransport(url, {
       ...(Object.keys(headers).length === 0 ? {} : { requestInit: { headers } }),
       ...(options.authProvider === undefined
         ? {}
         : { authProvider: options.authProvider, fetch: McpAuth.singleFlightRefresh() })
     })
-    const transport = finishingAuth(yield* Transport.fromSdk(() => sdk), sdk, options.authProvider)
+    const transport = finishingAuth(
+      yield* Transport.fromSdk(() => sdk),
+      sdk,
+      options.authProvider,
+      (cause) => cause instanceof UnauthorizedError
+    )
     // end the server-side session too, so nothing stays open on the server
     yield* Effect.addFinalizer(() =>
       sdk.sessionId === undefined
@@ -112,7 +123,8 @@ const maxAuthorizations = 3
 const finishingAuth = (
   transport: Transport.Transport,
   sdk: StreamableHTTPClientTransport,
-  provider: OAuthClientProvider | undefined
+  provider: OAuthClientProvider | undefined,
+  isUnauthorizedError: (cause: unknown) => boolean
 ): Transport.Transport => {
   if (provider === undefined) return transport
   const send = (
@@ -125,7 +137,7 @@ const finishingAuth = (
       (error) => {
         const code = McpAuth.isHeadlessProvider(provider) ? provider.takeAuthorizationCode() : undefined
         if (code === undefined) {
-          return error.cause instanceof UnauthorizedError ? Effect.fail(error) : send(message, attempt + 1)
+          return isUnauthorizedError(error.cause) ? Effect.fail(error) : send(message, attempt + 1)
         }
         return Effect.tryPromise({
           try: () => sdk.finishAuth(code),

@@ -8,7 +8,6 @@
  * @since 0.1.0
  */
 import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js"
-import { discoverOAuthServerInfo } from "@modelcontextprotocol/sdk/client/auth.js"
 import type {
   OAuthClientInformationMixed,
   OAuthClientMetadata,
@@ -255,6 +254,8 @@ export const crossAppAccess = (options: {
 }): Effect.Effect<Redacted.Redacted<string>, TransportError> =>
   Effect.tryPromise({
     try: async () => {
+      // loaded when used: the SDK's auth module brings its zod schemas (4.5 MB of heap)
+      const { discoverOAuthServerInfo } = await import("@modelcontextprotocol/sdk/client/auth.js")
       const info = await discoverOAuthServerInfo(options.serverUrl)
       const metadata = info.authorizationServerMetadata
       if (metadata === undefined) throw new Error("the server's authorization server publishes no metadata")

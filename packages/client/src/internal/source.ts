@@ -5,7 +5,6 @@
  * @internal
  */
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
-import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js"
 import type { Transport as SdkTransport } from "@modelcontextprotocol/sdk/shared/transport.js"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
@@ -89,14 +88,17 @@ const connectHttp = (source: HttpSource): Transport.Connect => {
     : "streamable-http"
   if (kind === "streamable-http") return HttpTransport.make({ ...source, url })
   const headers = HttpTransport.baseHeaders(source)
-  return Transport.fromSdk(() =>
-    new SSEClientTransport(url, {
-      ...(Object.keys(headers).length === 0 ? {} : { requestInit: { headers } }),
-      ...(source.authProvider === undefined
-        ? {}
-        : { authProvider: source.authProvider, fetch: McpAuth.singleFlightRefresh() })
-    })
-  )
+  // loaded when used: the SDK's transport brings its zod schemas (4.5 MB of heap)
+  return Transport.fromSdk(Effect.map(
+    Effect.promise(() => import("@modelcontextprotocol/sdk/client/sse.js")),
+    ({ SSEClientTransport }) =>
+      new SSEClientTransport(url, {
+        ...(Object.keys(headers).length === 0 ? {} : { requestInit: { headers } }),
+        ...(source.authProvider === undefined
+          ? {}
+          : { authProvider: source.authProvider, fetch: McpAuth.singleFlightRefresh() })
+      })
+  ))
 }
 
 // The server gets an SDK transport of ours whose messages land straight in
