@@ -84,6 +84,30 @@ describe("Streamable HTTP on node:http", () => {
       assert.include(error.message, server.url)
     }))
 
+  it.scopedLive("a connection cut in the middle of an event stream ends the session: its calls fail at once", () =>
+    Effect.gen(function*() {
+      const server = yield* startHttpServer
+      const client = yield* NodeMcpClient.make(server.url, { requestTimeout: "60 seconds" })
+      const error = yield* Effect.flip(client.callTool("break")).pipe(Effect.timeout("5 seconds"))
+      assert.instanceOf(error, McpError.TransportError)
+      assert.include(error.message, "broke off the event stream")
+      assert.isFalse(yield* client.isConnected)
+    }))
+
+  it.scopedLive("a server without a standalone stream (405) is served all the same, with no warning", () => {
+    const warnings: Array<string> = []
+    const logger = Logger.make(({ message }) => {
+      warnings.push(Array.isArray(message) ? message.join(" ") : String(message))
+    })
+    return Effect.gen(function*() {
+      const server = yield* startHttpServer
+      server.refuseStandaloneStream()
+      const client = yield* NodeMcpClient.make(server.url)
+      assert.strictEqual(text(yield* client.callTool("echo")), "echo")
+      assert.deepStrictEqual(warnings, [])
+    }).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
+  })
+
   it.scopedLive("a stream that ends before its answer is resumed after the last event id", () =>
     Effect.gen(function*() {
       const server = yield* startHttpServer

@@ -10,9 +10,9 @@ import type * as Net from "node:net"
  * A stateful Streamable HTTP MCP server (the SDK's) on a free loopback port,
  * with an `echo` tool, and a few tools whose answers it writes by hand to
  * misbehave on purpose: `garbage` (an event that is not JSON, then the
- * answer), `hangup` (the connection cut before any answer), `resume` (a
- * stream that ends after a priming event; the answer comes on the GET that
- * resumes it).
+ * answer), `hangup` (the connection cut before any answer), `break` (the
+ * connection cut in the middle of an event stream), `resume` (a stream that
+ * ends after a priming event; the answer comes on the GET that resumes it).
  */
 export interface TestHttpServer {
   readonly url: string
@@ -25,6 +25,8 @@ export interface TestHttpServer {
   readonly toolListChanged: () => void
   /** Notifications get an empty `200 application/json` instead of 202, as some servers answer. */
   readonly answerNotificationsWithEmptyJson: () => void
+  /** GET gets 405, as from a server without a standalone stream. */
+  readonly refuseStandaloneStream: () => void
   /** Requests must carry this bearer token (401 otherwise). */
   readonly requireBearer: (token: string) => void
 }
@@ -49,6 +51,7 @@ export const startHttpServer: Effect.Effect<TestHttpServer, never, Scope.Scope> 
   const waitingForResume = new Map<string, unknown>()
   let bearer: string | undefined
   let emptyJson = false
+  let noStandalone = false
 
   const server = Http.createServer(async (req, res) => {
     if (bearer !== undefined && req.headers.authorization !== `Bearer ${bearer}`) {
@@ -61,6 +64,10 @@ export const startHttpServer: Effect.Effect<TestHttpServer, never, Scope.Scope> 
     if (sessionId !== undefined && session === undefined) {
       res.writeHead(404, { "content-type": "text/plain" })
       return res.end("no such session")
+    }
+    if (req.method === "GET" && noStandalone) {
+      res.writeHead(405)
+      return res.end()
     }
     if (req.method === "GET" && typeof req.headers["last-event-id"] === "string") {
       const from = req.headers["last-event-id"]
@@ -89,6 +96,12 @@ export const startHttpServer: Effect.Effect<TestHttpServer, never, Scope.Scope> 
       }
       case "hangup":
         return req.socket.destroy()
+      case "break": {
+        sse(res, sessionId)
+        const progress = { jsonrpc: "2.0", method: "notifications/message", params: { level: "info", data: "half" } }
+        res.write(`event: message\ndata: ${JSON.stringify(progress)}\n\nevent: mess`)
+        return setTimeout(() => req.socket.destroy(), 20)
+      }
       case "resume": {
         const eventId = `prime-${body.id}`
         waitingForResume.set(eventId, body.id)
@@ -100,7 +113,7 @@ export const startHttpServer: Effect.Effect<TestHttpServer, never, Scope.Scope> 
     counts.initializes++
     const mcp = new McpServer({ name: "node-http-test", version: "1.0.0" })
     mcp.registerTool("echo", {}, () => ({ content: [{ type: "text", text: "echo" }] }))
-    for (const name of ["garbage", "hangup", "resume"]) {
+    for (const name of ["garbage", "hangup", "break", "resume"]) {
       mcp.registerTool(name, {}, () => ({ content: [{ type: "text", text: "not reached" }] }))
     }
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
@@ -132,6 +145,9 @@ export const startHttpServer: Effect.Effect<TestHttpServer, never, Scope.Scope> 
     },
     answerNotificationsWithEmptyJson: () => {
       emptyJson = true
+    },
+    refuseStandaloneStream: () => {
+      noStandalone = true
     },
     requireBearer: (token) => {
       bearer = token
