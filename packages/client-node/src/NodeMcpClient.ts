@@ -11,6 +11,7 @@ import type * as StdioTransport from "@effect-mcp/client/StdioTransport"
 import * as NodeCommandExecutor from "@effect/platform-node/NodeCommandExecutor"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
+import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
@@ -64,6 +65,16 @@ export const make = <S extends McpClient.ConnectionSource, R = never>(
   source: S,
   options?: McpClient.Options<R>
 ): Effect.Effect<McpClient.Service, McpError, Scope.Scope | NodeSourceContext<S> | R> =>
-  // built in the caller's scope, so what it provides lives as long as the client
-  Effect.flatMap(Layer.build(layerNode), (context) =>
-    McpClient.make(source, options).pipe(Effect.provide(context))) as any
+  Effect.flatMap(nodeServices, (context) => McpClient.make(source, options).pipe(Effect.provide(context))) as any
+
+// Built once per process and shared: the executor, the file system and the
+// transports hold no resources (their layers have no finalizers), and
+// building them costs half a millisecond a client.
+let nodeContext: Context.Context<Layer.Layer.Success<typeof layerNode>> | undefined
+const nodeServices = Effect.suspend(() =>
+  nodeContext !== undefined
+    ? Effect.succeed(nodeContext)
+    : Effect.tap(Effect.scoped(Layer.build(layerNode)), (context) => {
+      nodeContext = context
+    })
+)

@@ -133,11 +133,12 @@ const connectSdkServer = (server: SdkServerLike): Transport.Connect =>
       }),
       () => Effect.promise(() => server.close().catch(() => undefined).then(() => serverSide.close()))
     )
-    const closed = new TransportError({ reason: "Closed", description: "the in-process server is closed" })
     return Transport.make({
       send: (message) =>
         Effect.suspend(() => {
-          if (!open) return Effect.fail(closed)
+          if (!open) {
+            return Effect.fail(new TransportError({ reason: "Closed", description: "the in-process server is closed" }))
+          }
           queueMicrotask(() => serverSide.onmessage?.(message as Parameters<SdkTransport["send"]>[0]))
           return Effect.void
         }),
