@@ -294,11 +294,11 @@ export const make = <R, RH = never>(
       requestOptions?: Protocol.RequestOptions
     ) =>
       capability === undefined
-        ? withSession(method, (session) => session.protocol.unsafeRequest(method, params, requestOptions))
+        ? withSession(method, (session) => session.protocol.request(method, params, requestOptions))
         : withCapability(
           method,
           capability,
-          (session) => session.protocol.unsafeRequest(method, params, requestOptions)
+          (session) => session.protocol.request(method, params, requestOptions)
         )
 
     const listAll = <A, Page extends { readonly nextCursor?: string | undefined }>(
