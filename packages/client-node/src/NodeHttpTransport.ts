@@ -3,8 +3,8 @@
  * over a keep-alive agent of its own, answers read as JSON or as an event
  * stream parsed as it arrives, the standalone GET stream for what the server
  * sends unasked, and the server-side session ended with a DELETE on close.
- * OAuth sources (`authProvider`) go through the SDK's transport, which runs
- * the authorization flows.
+ * OAuth (`authProvider`) runs the SDK's `auth()` when the server refuses a
+ * token.
  *
  * @since 0.1.0
  */
@@ -22,9 +22,11 @@ import * as Predicate from "effect/Predicate"
 import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
 import * as Https from "node:https"
+import * as Authorizer from "./internal/authorizer.js"
 
 const maxErrorBody = 2048
 const maxReconnects = 2
+const maxAuthorizations = 3
 const closeTimeout = Duration.seconds(5)
 
 const describeNetworkError = (url: URL, error: NodeJS.ErrnoException): TransportError => {
@@ -50,17 +52,14 @@ const answers = (message: unknown, id: McpSchema.RequestId): boolean =>
 
 /**
  * Opens a Streamable HTTP connection on `node:http` (`node:https` for https
- * URLs); with an `authProvider`, on the SDK's transport instead.
+ * URLs). With an `authProvider`, requests carry its token, and a refusal
+ * runs the SDK's `auth()` (discovery, registration, PKCE, refresh, scope
+ * step-up) before the request goes again, at most three times.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const make = (
-  options: HttpTransport.HttpOptions
-): Effect.Effect<Transport.Transport, TransportError, Scope.Scope> =>
-  options.authProvider !== undefined ? HttpTransport.makeSdk(options) : makeNode(options)
-
-const makeNode = (
   options: HttpTransport.HttpOptions
 ): Effect.Effect<Transport.Transport, TransportError, Scope.Scope> =>
   Effect.gen(function*() {
@@ -76,6 +75,23 @@ const makeNode = (
     let open = true
     const timers = new Set<ReturnType<typeof setTimeout>>()
     let retryMillis = 1000
+    const provider = options.authProvider
+    const authorizer = provider === undefined
+      ? undefined
+      : yield* Effect.promise(() => Authorizer.make(provider, url))
+
+    // the provider's current token, read before each request
+    const withAuthorization = (go: (authorization: string | undefined) => void) => {
+      if (authorizer === undefined) go(undefined)
+      else authorizer.header().then(go, () => go(undefined))
+    }
+    const authorizationFailed = (cause: unknown) =>
+      Transport.httpStatusError({
+        status: 401,
+        detail: `the authorization failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+        cause
+      })
+    const refused = (status: number) => authorizer !== undefined && (status === 401 || status === 403)
 
     const headers = (extra: Record<string, string>): Record<string, string> => {
       const all: Record<string, string> = { ...base, ...extra }
@@ -93,15 +109,20 @@ const makeNode = (
       onResponse: (response: Http.IncomingMessage) => void,
       onError: (error: NodeJS.ErrnoException) => void,
       body?: string,
+      authorization?: string,
       retried = false
     ): void => {
-      const outgoing = client.request(url, { method, agent, headers: headers(extra) })
+      const outgoing = client.request(url, {
+        method,
+        agent,
+        headers: authorization === undefined ? headers(extra) : headers({ ...extra, authorization })
+      })
       requests.add(outgoing)
       outgoing.on("close", () => requests.delete(outgoing))
       outgoing.on("response", onResponse)
       outgoing.on("error", (error: NodeJS.ErrnoException) => {
         if (open && !retried && outgoing.reusedSocket && error.code === "ECONNRESET") {
-          request(method, extra, onResponse, onError, body, true)
+          request(method, extra, onResponse, onError, body, authorization, true)
         } else onError(error)
       })
       outgoing.end(body)
@@ -236,33 +257,57 @@ const makeNode = (
         }, retryMillis)
         timers.add(timer)
       }
-      request(
-        "GET",
-        lastEventId === undefined
-          ? { accept: "text/event-stream" }
-          : { accept: "text/event-stream", "last-event-id": lastEventId },
-        (response) => {
-          onOpen?.()
-          const status = response.statusCode ?? 0
-          if (status === 405 && watch === undefined) return response.resume()
-          if (status < 200 || status >= 300) {
-            return statusFailure(response, (error) => {
-              if (open) inbox.push(error)
-              again(lastEventId, failures + 1)
+      withAuthorization((authorization) =>
+        request(
+          "GET",
+          lastEventId === undefined
+            ? { accept: "text/event-stream" }
+            : { accept: "text/event-stream", "last-event-id": lastEventId },
+          (response) => {
+            onOpen?.()
+            const status = response.statusCode ?? 0
+            if (status === 405 && watch === undefined) return response.resume()
+            if (refused(status)) {
+              return statusFailure(response, (error) =>
+                authorizer!.recover(status, response.headers["www-authenticate"], authorization).then(
+                  (recovered) => {
+                    if (!recovered && open) inbox.push(error)
+                    again(lastEventId, failures + 1)
+                  },
+                  (cause) => {
+                    if (open) {
+                      inbox.push(authorizationFailed(cause))
+                    }
+                  }
+                ))
+            }
+            if (status < 200 || status >= 300) {
+              return statusFailure(response, (error) => {
+                if (open) {
+                  inbox.push(error)
+                }
+                again(lastEventId, failures + 1)
+              })
+            }
+            readEvents(response, watch, (end) => {
+              if (end.answered) {
+                return
+              }
+              const progressed = end.clean && end.lastEventId !== undefined && end.lastEventId !== lastEventId
+              again(end.lastEventId ?? lastEventId, progressed ? 0 : failures + 1)
             })
-          }
-          readEvents(response, watch, (end) => {
-            if (end.answered) return
-            const progressed = end.clean && end.lastEventId !== undefined && end.lastEventId !== lastEventId
-            again(end.lastEventId ?? lastEventId, progressed ? 0 : failures + 1)
-          })
-        },
-        (error) => {
-          onOpen?.()
-          if (!open) return
-          inbox.push(describeNetworkError(url, error))
-          again(lastEventId, failures + 1)
-        }
+          },
+          (error) => {
+            onOpen?.()
+            if (!open) {
+              return
+            }
+            inbox.push(describeNetworkError(url, error))
+            again(lastEventId, failures + 1)
+          },
+          undefined,
+          authorization
+        )
       )
     }
 
@@ -274,10 +319,13 @@ const makeNode = (
     // headers gets a second.
     let standalone: Deferred.Deferred<void> | undefined
     const startStandalone = (): Deferred.Deferred<void> => {
-      if (standalone !== undefined) return standalone
+      if (standalone !== undefined) {
+        return standalone
+      }
       const opened = Deferred.unsafeMake<void>(FiberId.none)
       standalone = opened
-      const timer = setTimeout(() => Deferred.unsafeDone(opened, Exit.void), 1000)
+      const timer = setTimeout(() =>
+        Deferred.unsafeDone(opened, Exit.void), 1000)
       timers.add(timer)
       openStream(undefined, undefined, 0, () => {
         clearTimeout(timer)
@@ -325,6 +373,9 @@ const makeNode = (
       }
     }
 
+    // A request the server refused for its token never ran: after the
+    // authorizer recovers (a token renewed meanwhile, or an authorization
+    // done), it goes again, at most `maxAuthorizations` times.
     const post = (message: McpSchema.JsonRpcMessage): Effect.Effect<void, TransportError> =>
       Effect.async<void, TransportError>((resume) => {
         if (!open) {
@@ -332,25 +383,41 @@ const makeNode = (
           return
         }
         const watch = "method" in message && "id" in message ? message.id : undefined
-        request(
-          "POST",
-          { "content-type": "application/json", accept: "application/json, text/event-stream" },
-          (response) => {
-            const session = response.headers["mcp-session-id"]
-            if (typeof session === "string" && session !== sessionId) {
-              const first = sessionId === undefined
-              sessionId = session
-              if (first) startStandalone()
-            }
-            const status = response.statusCode ?? 0
-            if (status < 200 || status >= 300) return statusFailure(response, (error) => resume(Effect.fail(error)))
-            resume(Effect.void)
-            if (status === 202 || status === 204) response.resume()
-            else readAnswer(response, watch)
-          },
-          (error) => resume(Effect.fail(describeNetworkError(url, error))),
-          JSON.stringify(message)
-        )
+        const body = JSON.stringify(message)
+        const attempt = (authorizations: number) =>
+          withAuthorization((authorization) =>
+            request(
+              "POST",
+              { "content-type": "application/json", accept: "application/json, text/event-stream" },
+              (response) => {
+                const session = response.headers["mcp-session-id"]
+                if (typeof session === "string" && session !== sessionId) {
+                  const first = sessionId === undefined
+                  sessionId = session
+                  if (first) startStandalone()
+                }
+                const status = response.statusCode ?? 0
+                if (refused(status) && authorizations < maxAuthorizations) {
+                  return statusFailure(response, (error) =>
+                    authorizer!.recover(status, response.headers["www-authenticate"], authorization).then(
+                      (again) => again ? attempt(authorizations + 1) : resume(Effect.fail(error)),
+                      (cause) => resume(Effect.fail(authorizationFailed(cause)))
+                    ))
+                }
+                if (status < 200 || status >= 300) {
+                  return statusFailure(response, (error) =>
+                    resume(Effect.fail(error)))
+                }
+                resume(Effect.void)
+                if (status === 202 || status === 204) response.resume()
+                else readAnswer(response, watch)
+              },
+              (error) => resume(Effect.fail(describeNetworkError(url, error))),
+              body,
+              authorization
+            )
+          )
+        attempt(0)
       })
 
     const send = (message: McpSchema.JsonRpcMessage): Effect.Effect<void, TransportError> =>
@@ -360,10 +427,19 @@ const makeNode = (
 
     const terminate = Effect.async<void>((resume) => {
       if (sessionId === undefined) return resume(Effect.void)
-      request("DELETE", {}, (response) => {
-        response.resume()
-        resume(Effect.void)
-      }, () => resume(Effect.void))
+      withAuthorization((authorization) =>
+        request(
+          "DELETE",
+          {},
+          (response) => {
+            response.resume()
+            resume(Effect.void)
+          },
+          () => resume(Effect.void),
+          undefined,
+          authorization
+        )
+      )
     })
 
     yield* Effect.addFinalizer(() =>

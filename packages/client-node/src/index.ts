@@ -7,8 +7,8 @@
  * over a keep-alive agent of its own, answers read as JSON or as an event
  * stream parsed as it arrives, the standalone GET stream for what the server
  * sends unasked, and the server-side session ended with a DELETE on close.
- * OAuth sources (`authProvider`) go through the SDK's transport, which runs
- * the authorization flows.
+ * OAuth (`authProvider`) runs the SDK's `auth()` when the server refuses a
+ * token.
  *
  * @since 0.1.0
  */

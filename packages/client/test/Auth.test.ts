@@ -1,7 +1,7 @@
-import { McpAuth, McpClient, McpError } from "@effect-mcp/client"
-import { NodeTokenStore } from "@effect-mcp/client-node"
+import { type HttpTransport, McpAuth, McpClient, McpError } from "@effect-mcp/client"
+import { NodeHttpTransport, NodeTokenStore } from "@effect-mcp/client-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Logger, Redacted } from "effect"
+import { Effect, Layer, Logger, Redacted } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
@@ -22,7 +22,7 @@ const provider = (store: McpAuth.TokenStore) =>
 
 const whoami = (client: McpClient.Service) => client.callTool("whoami")
 
-describe("OAuth over Streamable HTTP", () => {
+const oauthSuite = (transports: Layer.Layer<never> | Layer.Layer<HttpTransport.Connector>) => {
   it.scopedLive("a token store keeps the credentials across sessions: the second needs no authorization", () =>
     Effect.gen(function*() {
       const server = yield* startAuthServer
@@ -37,7 +37,7 @@ describe("OAuth over Streamable HTTP", () => {
       assert.deepStrictEqual(result.content, [{ type: "text", text: "an authorized client" }])
       assert.strictEqual(server.counts.authorizations, 1)
       assert.strictEqual(server.counts.codeGrants, 1)
-    }))
+    }).pipe(Effect.provide(transports)))
 
   it.scopedLive("a file token store keeps the credentials for the next process", () =>
     Effect.gen(function*() {
@@ -54,7 +54,7 @@ describe("OAuth over Streamable HTTP", () => {
         Effect.flatMap(McpClient.make({ url: server.url, authProvider: provider(NodeTokenStore.file(path)) }), whoami)
       )
       assert.strictEqual(server.counts.authorizations, 1)
-    }))
+    }).pipe(Effect.provide(transports)))
 
   it.scopedLive("20 concurrent calls that meet an expired token refresh it once", () =>
     Effect.gen(function*() {
@@ -66,7 +66,7 @@ describe("OAuth over Streamable HTTP", () => {
       assert.strictEqual(results.length, 20)
       assert.strictEqual(server.counts.refreshGrants, 1)
       assert.strictEqual(server.counts.authorizations, 1)
-    }))
+    }).pipe(Effect.provide(transports)))
 
   it.scopedLive("a revoked refresh token fails with TransportError Unauthorized that says what to do", () =>
     Effect.gen(function*() {
@@ -78,7 +78,7 @@ describe("OAuth over Streamable HTTP", () => {
       assert.instanceOf(error, McpError.TransportError)
       assert.strictEqual(error.reason, "Unauthorized")
       assert.include(error.message, "Sign in again")
-    }))
+    }).pipe(Effect.provide(transports)))
 
   it.scopedLive("a bearer token appears in no log line and no error message", () => {
     const secret = "super-secret-token-4242"
@@ -96,6 +96,18 @@ describe("OAuth over Streamable HTTP", () => {
       }
       assert.isAbove(server.counts.mcpRequests, 0)
       for (const line of lines) assert.notInclude(line, secret)
-    }).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)), Effect.annotateLogs("test", "bearer"))
+    }).pipe(
+      Effect.provide(transports),
+      Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
+      Effect.annotateLogs("test", "bearer")
+    )
   })
+}
+
+describe("OAuth over Streamable HTTP on the SDK's transport", () => {
+  oauthSuite(Layer.empty)
+})
+
+describe("OAuth over Streamable HTTP on node:http", () => {
+  oauthSuite(NodeHttpTransport.layer)
 })
