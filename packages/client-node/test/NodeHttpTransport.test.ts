@@ -8,6 +8,15 @@ import { startHttpServer } from "./utils/httpServer.js"
 const text = (result: { readonly content: ReadonlyArray<{ readonly type: string }> }) =>
   result.content.map((part) => ("text" in part ? part.text : "")).join("")
 
+/** Every log line, and the layer that collects them. */
+const captureLogs = () => {
+  const warnings: Array<string> = []
+  const logger = Logger.make(({ message }) => {
+    warnings.push(Array.isArray(message) ? message.join(" ") : String(message))
+  })
+  return { warnings, layer: Logger.replace(Logger.defaultLogger, logger) }
+}
+
 const freePort = Effect.async<number>((resume) => {
   const probe = Net.createServer()
   probe.listen(0, "127.0.0.1", () => {
@@ -47,24 +56,18 @@ describe("Streamable HTTP on node:http", () => {
     }))
 
   it.scopedLive("an event that is not JSON is reported; the call still gets its answer", () => {
-    const warnings: Array<string> = []
-    const logger = Logger.make(({ message }) => {
-      warnings.push(Array.isArray(message) ? message.join(" ") : String(message))
-    })
+    const { layer, warnings } = captureLogs()
     return Effect.gen(function*() {
       const server = yield* startHttpServer
       const client = yield* NodeMcpClient.make(server.url)
       assert.strictEqual(text(yield* client.callTool("garbage")), "after the garbage")
       assert.isTrue(warnings.some((line) => line.includes("{this is not json")), warnings.join("\n"))
       yield* client.ping
-    }).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
+    }).pipe(Effect.provide(layer))
   })
 
   it.scopedLive("an empty JSON answer to a notification is not a problem", () => {
-    const warnings: Array<string> = []
-    const logger = Logger.make(({ message }) => {
-      warnings.push(Array.isArray(message) ? message.join(" ") : String(message))
-    })
+    const { layer, warnings } = captureLogs()
     return Effect.gen(function*() {
       const server = yield* startHttpServer
       server.answerNotificationsWithEmptyJson()
@@ -72,7 +75,7 @@ describe("Streamable HTTP on node:http", () => {
       yield* client.setRoots([{ uri: "file:///var", name: "var" }])
       assert.strictEqual(text(yield* client.callTool("echo")), "echo")
       assert.deepStrictEqual(warnings, [])
-    }).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
+    }).pipe(Effect.provide(layer))
   })
 
   it.scopedLive("a connection cut before the answer fails the call with a TransportError at once", () =>
@@ -95,17 +98,14 @@ describe("Streamable HTTP on node:http", () => {
     }))
 
   it.scopedLive("a server without a standalone stream (405) is served all the same, with no warning", () => {
-    const warnings: Array<string> = []
-    const logger = Logger.make(({ message }) => {
-      warnings.push(Array.isArray(message) ? message.join(" ") : String(message))
-    })
+    const { layer, warnings } = captureLogs()
     return Effect.gen(function*() {
       const server = yield* startHttpServer
       server.refuseStandaloneStream()
       const client = yield* NodeMcpClient.make(server.url)
       assert.strictEqual(text(yield* client.callTool("echo")), "echo")
       assert.deepStrictEqual(warnings, [])
-    }).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
+    }).pipe(Effect.provide(layer))
   })
 
   it.scopedLive("a stream that ends before its answer is resumed after the last event id", () =>
