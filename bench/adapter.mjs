@@ -4,7 +4,7 @@ import { connectEffectMcp } from "./effect-mcp.mjs"
 
 export default {
   name: "effect-mcp",
-  description: "@effect-mcp/client (NodeMcpClient: Node stdio transport, SDK HTTP transport)",
+  description: "@effect-mcp/client (NodeMcpClient: stdio on node:child_process, Streamable HTTP on node:http)",
   transports: ["inmemory", "stdio", "http"],
   connect: (target) =>
     connectEffectMcp(
