@@ -74,9 +74,10 @@ export class AuthorizationRefused extends Error {
  * A `fetch` for the SDK's `auth()` (both HTTP transports give it one) that
  * refreshes once for a burst of requests. `auth()` refreshes on every 401, so
  * concurrent requests that meet an expired token would each refresh, one
- * after the other, each with the refresh token the previous one returned. Here a refresh with a token that
- * is being refreshed, or that a refresh returned less than `window` ago, gets
- * a copy of that refresh's response instead of a new request.
+ * after the other, each with the refresh token the previous one returned.
+ * Here a refresh with a token that is being refreshed, or that a refresh
+ * returned less than `window` ago, gets a copy of that refresh's response
+ * instead of a new request.
  *
  * @since 0.1.0
  * @category constructors
