@@ -91,7 +91,7 @@ export const make = (
         detail: `the authorization failed: ${cause instanceof Error ? cause.message : String(cause)}`,
         cause
       })
-    const refused = (status: number) => authorizer !== undefined && (status === 401 || status === 403)
+    const refusedToken = (status: number) => status === 401 || status === 403
 
     const headers = (extra: Record<string, string>): Record<string, string> => {
       const all: Record<string, string> = { ...base, ...extra }
@@ -267,9 +267,9 @@ export const make = (
             onOpen?.()
             const status = response.statusCode ?? 0
             if (status === 405 && watch === undefined) return response.resume()
-            if (refused(status)) {
+            if (authorizer !== undefined && refusedToken(status)) {
               return statusFailure(response, (error) =>
-                authorizer!.recover(status, response.headers["www-authenticate"], authorization).then(
+                authorizer.recover(status, response.headers["www-authenticate"], authorization).then(
                   (recovered) => {
                     if (!recovered && open) inbox.push(error)
                     again(lastEventId, failures + 1)
@@ -397,9 +397,9 @@ export const make = (
                   if (first) startStandalone()
                 }
                 const status = response.statusCode ?? 0
-                if (refused(status) && authorizations < maxAuthorizations) {
+                if (authorizer !== undefined && refusedToken(status) && authorizations < maxAuthorizations) {
                   return statusFailure(response, (error) =>
-                    authorizer!.recover(status, response.headers["www-authenticate"], authorization).then(
+                    authorizer.recover(status, response.headers["www-authenticate"], authorization).then(
                       (again) => again ? attempt(authorizations + 1) : resume(Effect.fail(error)),
                       (cause) => resume(Effect.fail(authorizationFailed(cause)))
                     ))
