@@ -24,13 +24,18 @@ export interface LineSplitter {
 }
 
 /**
- * A stateful splitter: feed it bytes, get back the complete lines.
+ * A stateful splitter: feed it bytes, get back the complete lines. `decode`
+ * turns one line's bytes into text (UTF-8 by default); a platform may give a
+ * faster one.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const makeLineSplitter = (): LineSplitter => {
+export const makeLineSplitter = (options?: {
+  readonly decode?: ((bytes: Uint8Array) => string) | undefined
+}): LineSplitter => {
   const decoder = new TextDecoder()
+  const decode = options?.decode ?? ((bytes: Uint8Array) => decoder.decode(bytes))
   let held: Array<Uint8Array> = []
   let heldLength = 0
 
@@ -48,7 +53,7 @@ export const makeLineSplitter = (): LineSplitter => {
       heldLength = 0
     }
     const end = bytes.length > 0 && bytes[bytes.length - 1] === CARRIAGE_RETURN ? bytes.length - 1 : bytes.length
-    return decoder.decode(end === bytes.length ? bytes : bytes.subarray(0, end))
+    return decode(end === bytes.length ? bytes : bytes.subarray(0, end))
   }
 
   return {

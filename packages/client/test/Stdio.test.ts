@@ -115,6 +115,25 @@ for (const launcher of launchers) {
         assert.instanceOf(outside, McpError.ToolError)
         assert.include(outside.text, "denied")
       }).pipe(Effect.provide(launcher.layer)))
+
+    it.scopedLive("text arrives intact: large lines, ASCII or not, across pipe chunks", () =>
+      Effect.gen(function*() {
+        const dir = Fs.realpathSync(Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-mcp-text-")))
+        yield* Effect.addFinalizer(() => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true })))
+        const texts = {
+          "ascii.txt": "plain ASCII text, line after line\n".repeat(20_000),
+          "mixed.txt": "h\u00e9llo \u2713 \u{1F600} caf\u00e9 \u65e5\u672c\n".repeat(20_000),
+          "short.txt": "\u00fcber"
+        }
+        for (const [name, text] of Object.entries(texts)) Fs.writeFileSync(Path.join(dir, name), text)
+        const client = yield* McpClient.make({ command: process.execPath, args: [filesystemPath, dir] })
+        for (const [name, text] of Object.entries(texts)) {
+          const read = yield* client.callTool("read_text_file", { path: Path.join(dir, name) })
+          const block = read.content[0]
+          assert.strictEqual(block?.type, "text")
+          assert.isTrue(block?.type === "text" && block.text === text, `${name} came back changed`)
+        }
+      }).pipe(Effect.provide(launcher.layer)))
   })
 }
 
