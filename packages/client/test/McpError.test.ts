@@ -1,0 +1,37 @@
+import { McpError } from "@effect-mcp/client"
+import { assert, describe, it } from "@effect/vitest"
+import { Duration, Effect, Either, Schema } from "effect"
+
+describe("McpError", () => {
+  it.effect("errors go through their schema and come back as the same class", () =>
+    Effect.gen(function*() {
+      const errors: ReadonlyArray<McpError.McpError> = [
+        new McpError.NotConnected({ operation: "tools/call", hint: "connect first" }),
+        new McpError.ToolError({ tool: "add", content: [{ type: "text", text: "bad input" }] }),
+        new McpError.McpRpcError({ method: "tools/call", code: -32602, description: "unknown tool" }),
+        new McpError.TimeoutError({ method: "ping", timeout: Duration.seconds(2), kind: "idle" }),
+        new McpError.TransportError({ reason: "Closed", description: "the server exited", stderr: ["boom"] }),
+        new McpError.ProtocolError({ reason: "CursorLoop", detail: "cursor c1 twice" })
+      ]
+      for (const error of errors) {
+        const encoded = yield* Schema.encode(McpError.McpError)(error)
+        const decoded = yield* Schema.decodeUnknown(McpError.McpError)(JSON.parse(JSON.stringify(encoded)))
+        assert.strictEqual(decoded.constructor, error.constructor)
+        assert.strictEqual(decoded.message, error.message)
+      }
+    }))
+
+  it.effect("decoding checks the fields", () =>
+    Effect.gen(function*() {
+      const result = yield* Effect.either(
+        Schema.decodeUnknown(McpError.McpError)({ _tag: "TransportError", reason: "Lost", description: "?" })
+      )
+      assert.isTrue(Either.isLeft(result))
+    }))
+
+  it("a HandlerError without a code is an internal error", () => {
+    const error = new McpError.HandlerError({ description: "declined" })
+    assert.strictEqual(error.code, -32603)
+    assert.strictEqual(error.message, "declined")
+  })
+})
