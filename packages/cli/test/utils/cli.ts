@@ -1,11 +1,13 @@
-import { afterAll, beforeAll } from "@effect/vitest"
-import { Effect, Exit, Schedule, Scope } from "effect"
+import type { Scope } from "effect"
+import { Effect, Schedule } from "effect"
 import * as ChildProcess from "node:child_process"
 import * as Fs from "node:fs"
 import { createRequire } from "node:module"
-import * as Net from "node:net"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
+import { isAlive, startHttpServer, useForBlock } from "../../../client/test/utils/servers.js"
+
+export { freePort } from "../../../client/test/utils/servers.js"
 
 const require = createRequire(import.meta.url)
 const here = Path.dirname(fileURLToPath(import.meta.url))
@@ -141,16 +143,6 @@ export const waitUntil = <A>(
     Effect.orDie
   )
 
-/** Is a process with this pid alive? */
-export const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
 /** Waits for a process to be gone (true) or gives up (false). */
 export const gone = (pid: number, timeoutMillis = 5000): Effect.Effect<boolean> =>
   waitUntil(`pid ${pid} to exit`, () => !isAlive(pid) || undefined, timeoutMillis).pipe(
@@ -158,87 +150,15 @@ export const gone = (pid: number, timeoutMillis = 5000): Effect.Effect<boolean> 
     Effect.catchAllDefect(() => Effect.succeed(false))
   )
 
-/** A port nobody listens on right now, on loopback. */
-export const freePort: Effect.Effect<number> = Effect.async<number>((resume) => {
-  const server = Net.createServer()
-  server.listen(0, "127.0.0.1", () => {
-    const address = server.address() as Net.AddressInfo
-    server.close(() => resume(Effect.succeed(address.port)))
-  })
-})
-
-const waitForPort = (port: number) =>
-  Effect.async<void, Error>((resume) => {
-    let done = false
-    const attempt = () => {
-      if (done) return
-      const socket = Net.connect(port, "127.0.0.1")
-      socket.once("connect", () => {
-        socket.destroy()
-        done = true
-        resume(Effect.void)
-      })
-      socket.once("error", () => {
-        socket.destroy()
-        setTimeout(attempt, 50)
-      })
-    }
-    attempt()
-    return Effect.sync(() => {
-      done = true
-    })
-  }).pipe(Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => new Error(`nothing listened on ${port}`) }))
-
 /**
- * Starts a Node script that serves HTTP on the port in `PORT` (on loopback),
- * and stops it when the scope closes.
- */
-export const startHttpServer = (
-  script: string,
-  args: ReadonlyArray<string> = [],
-  env: Record<string, string> = {}
-): Effect.Effect<{ readonly port: number; readonly pid: number }, Error, Scope.Scope> =>
-  Effect.gen(function*() {
-    const port = yield* freePort
-    const child = yield* Effect.acquireRelease(
-      Effect.sync(() =>
-        ChildProcess.spawn(process.execPath, [script, ...args], {
-          env: { PATH: process.env.PATH ?? "", PORT: String(port), HOST: "127.0.0.1", ...env },
-          stdio: ["ignore", "ignore", "ignore"]
-        })
-      ),
-      (child) =>
-        Effect.async<void>((resume) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resume(Effect.void)
-          const timer = setTimeout(() => child.kill("SIGKILL"), 3000)
-          child.once("exit", () => {
-            clearTimeout(timer)
-            resume(Effect.void)
-          })
-          child.kill("SIGTERM")
-        })
-    )
-    yield* waitForPort(port)
-    return { port, pid: child.pid! }
-  })
-
-/**
- * Starts an HTTP server once for the enclosing describe block (stopped
- * after it) and returns a getter for its port.
+ * Starts an HTTP server script (see `startHttpServer`) once for the enclosing
+ * describe block and returns a getter for its port.
  */
 export const useHttpServer = (
   script: string,
   args: ReadonlyArray<string> = [],
   env: Record<string, string> = {}
 ): () => number => {
-  let port: number | undefined
-  let scope: Scope.CloseableScope | undefined
-  beforeAll(async () => {
-    scope = await Effect.runPromise(Scope.make())
-    port = (await Effect.runPromise(Scope.extend(startHttpServer(script, args, env), scope))).port
-  })
-  afterAll(async () => {
-    if (scope !== undefined) await Effect.runPromise(Scope.close(scope, Exit.void))
-  })
-  return () => port!
+  const started = useForBlock(startHttpServer(script, args, env))
+  return () => started().port
 }

@@ -4,7 +4,7 @@ import { Effect } from "effect"
 import type { Scope } from "effect"
 import { randomUUID } from "node:crypto"
 import * as Http from "node:http"
-import type * as Net from "node:net"
+import { listenOnLoopback } from "../../../client/test/utils/servers.js"
 
 /**
  * A stateful Streamable HTTP MCP server (the SDK's) on a free loopback port,
@@ -124,18 +124,9 @@ export const startHttpServer: Effect.Effect<TestHttpServer, never, Scope.Scope> 
     await mcp.connect(transport)
     return transport.handleRequest(req, res, body)
   })
-  yield* Effect.acquireRelease(
-    Effect.async<void>((resume) => {
-      server.listen(0, "127.0.0.1", () => resume(Effect.void))
-    }),
-    () =>
-      Effect.async<void>((resume) => {
-        server.closeAllConnections()
-        server.close(() => resume(Effect.void))
-      })
-  )
+  const base = yield* listenOnLoopback(server)
   return {
-    url: `http://127.0.0.1:${(server.address() as Net.AddressInfo).port}/mcp`,
+    url: `${base}/mcp`,
     counts,
     sessions: () => sessions.size,
     connections: () => new Promise((resolve) => server.getConnections((_, count) => resolve(count))),

@@ -12,6 +12,7 @@ import * as Exit from "effect/Exit"
 import * as Predicate from "effect/Predicate"
 import * as HttpTransport from "../HttpTransport.js"
 import * as McpAuth from "../McpAuth.js"
+import type { ConnectionSource } from "../McpClient.js"
 import { TransportError } from "../McpError.js"
 import * as StdioTransport from "../StdioTransport.js"
 import * as Transport from "../Transport.js"
@@ -41,15 +42,6 @@ export type ServersConfig =
     readonly server?: string | undefined
   }
 
-/** @internal */
-export type Source =
-  | string
-  | URL
-  | StdioTransport.StdioOptions
-  | HttpSource
-  | ServersConfig
-  | SdkServerLike
-  | Transport.Connect<any>
 
 /** @internal */
 export type SourceContext<S> = S extends `http://${string}` | `https://${string}` | URL | HttpSource | SdkServerLike
@@ -150,10 +142,10 @@ const fail = (description: string): Transport.Connect =>
   Effect.fail(new TransportError({ reason: "Connect", description }))
 
 /** @internal */
-export const toConnect = <S extends Source>(source: S): Transport.Connect<SourceContext<S>> =>
+export const toConnect = <S extends ConnectionSource>(source: S): Transport.Connect<SourceContext<S>> =>
   resolve(source) as Transport.Connect<SourceContext<S>>
 
-const resolve = (source: Source): Transport.Connect<any> => {
+const resolve = (source: ConnectionSource): Transport.Connect<any> => {
   if (Effect.isEffect(source)) return source
   if (typeof source === "string") {
     if (isHttpUrl(source)) return connectHttp({ url: source })

@@ -4,7 +4,7 @@ import { Effect } from "effect"
 import type { Scope } from "effect"
 import { randomUUID } from "node:crypto"
 import * as Http from "node:http"
-import type * as Net from "node:net"
+import { listenOnLoopback } from "./servers.js"
 
 /**
  * An OAuth authorization server and an MCP server behind it, on one loopback
@@ -122,17 +122,7 @@ export const startAuthServer: Effect.Effect<AuthServer, never, Scope.Scope> = Ef
         return res.end()
     }
   })
-  yield* Effect.acquireRelease(
-    Effect.async<void>((resume) => {
-      server.listen(0, "127.0.0.1", () => resume(Effect.void))
-    }),
-    () =>
-      Effect.async<void>((resume) => {
-        server.closeAllConnections()
-        server.close(() => resume(Effect.void))
-      })
-  )
-  base = `http://127.0.0.1:${(server.address() as Net.AddressInfo).port}`
+  base = yield* listenOnLoopback(server)
   return {
     url: `${base}/mcp`,
     counts,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from "@effect/vitest"
 import { Effect, Exit, Scope } from "effect"
 import * as ChildProcess from "node:child_process"
+import type * as Http from "node:http"
 import { createRequire } from "node:module"
 import * as Net from "node:net"
 
@@ -52,34 +53,82 @@ const waitForPort = (port: number, child: ChildProcess.ChildProcess): Effect.Eff
   }).pipe(Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => new Error(`nothing listened on ${port}`) }))
 
 /**
- * Starts server-everything in an HTTP mode on a free port, and stops it
- * (and waits for it to be gone) when the scope closes.
+ * Starts a Node script that serves HTTP on the port in `PORT` (on loopback,
+ * `HOST` is 127.0.0.1), and stops it (and waits for it to be gone) when the
+ * scope closes.
  */
-export const startEverythingHttp = (
-  mode: "streamableHttp" | "sse"
-): Effect.Effect<{ readonly port: number; readonly url: string; readonly pid: number }, Error, Scope.Scope> =>
+export const startHttpServer = (
+  script: string,
+  args: ReadonlyArray<string> = [],
+  env: Record<string, string> = {}
+): Effect.Effect<{ readonly port: number; readonly pid: number }, Error, Scope.Scope> =>
   Effect.gen(function*() {
     const port = yield* freePort
     const child = yield* Effect.acquireRelease(
       Effect.sync(() =>
-        ChildProcess.spawn(process.execPath, [everythingPath, mode], {
-          env: { PATH: process.env.PATH ?? "", PORT: String(port) },
-          stdio: ["ignore", "ignore", "pipe"]
+        ChildProcess.spawn(process.execPath, [script, ...args], {
+          env: { PATH: process.env.PATH ?? "", PORT: String(port), HOST: "127.0.0.1", ...env },
+          stdio: "ignore"
         })
       ),
       (child) =>
         Effect.async<void>((resume) => {
           if (child.exitCode !== null || child.signalCode !== null) return resume(Effect.void)
-          child.once("exit", () => resume(Effect.void))
-          child.kill("SIGTERM")
           const timer = setTimeout(() => child.kill("SIGKILL"), 3000)
-          child.once("exit", () => clearTimeout(timer))
+          child.once("exit", () => {
+            clearTimeout(timer)
+            resume(Effect.void)
+          })
+          child.kill("SIGTERM")
         })
     )
     yield* waitForPort(port, child)
-    const path = mode === "sse" ? "sse" : "mcp"
-    return { port, url: `http://127.0.0.1:${port}/${path}`, pid: child.pid! }
+    return { port, pid: child.pid! }
   })
+
+/**
+ * Runs `start` once for the enclosing describe block (its scope closed after
+ * the block) and returns a getter for what it gave.
+ */
+export const useForBlock = <A>(start: Effect.Effect<A, Error, Scope.Scope>): () => A => {
+  let value: A | undefined
+  let scope: Scope.CloseableScope | undefined
+  beforeAll(async () => {
+    scope = await Effect.runPromise(Scope.make())
+    value = await Effect.runPromise(Scope.extend(start, scope))
+  })
+  afterAll(async () => {
+    if (scope !== undefined) await Effect.runPromise(Scope.close(scope, Exit.void))
+  })
+  return () => value!
+}
+
+/** Makes an HTTP server listen on a free loopback port until the scope closes; gives its base URL. */
+export const listenOnLoopback = (server: Http.Server): Effect.Effect<string, never, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.async<string>((resume) => {
+      server.listen(
+        0,
+        "127.0.0.1",
+        () => resume(Effect.succeed(`http://127.0.0.1:${(server.address() as Net.AddressInfo).port}`))
+      )
+    }),
+    () =>
+      Effect.async<void>((resume) => {
+        server.closeAllConnections()
+        server.close(() => resume(Effect.void))
+      })
+  )
+
+/** Starts server-everything in an HTTP mode on a free port (see `startHttpServer`). */
+export const startEverythingHttp = (
+  mode: "streamableHttp" | "sse"
+): Effect.Effect<{ readonly port: number; readonly url: string; readonly pid: number }, Error, Scope.Scope> =>
+  Effect.map(startHttpServer(everythingPath, [mode]), ({ pid, port }) => ({
+    port,
+    pid,
+    url: `http://127.0.0.1:${port}/${mode === "sse" ? "sse" : "mcp"}`
+  }))
 
 /** Is a process with this pid alive? */
 export const isAlive = (pid: number): boolean => {
@@ -102,15 +151,6 @@ export const childPids = (): Array<number> => {
  * block and stops it after the block; returns a getter for its URL.
  */
 export const useEverythingHttp = (mode: "streamableHttp" | "sse"): () => string => {
-  let url: string | undefined
-  let scope: Scope.CloseableScope | undefined
-  beforeAll(async () => {
-    scope = await Effect.runPromise(Scope.make())
-    const started = await Effect.runPromise(Scope.extend(startEverythingHttp(mode), scope))
-    url = started.url
-  })
-  afterAll(async () => {
-    if (scope !== undefined) await Effect.runPromise(Scope.close(scope, Exit.void))
-  })
-  return () => url!
+  const started = useForBlock(startEverythingHttp(mode))
+  return () => started().url
 }
