@@ -237,7 +237,7 @@ export const make = (
       onOpen?: () => void
     ) => {
       if (!open) return onOpen?.()
-      const again = (lastId: string | undefined, nextFailures: number) => {
+      const again = (lastId: string | undefined, nextFailures: number, delay = retryMillis) => {
         if (!open) return
         if (nextFailures > maxReconnects) {
           if (watch !== undefined) {
@@ -254,7 +254,7 @@ export const make = (
         const timer = setTimeout(() => {
           timers.delete(timer)
           openStream(lastId, watch, nextFailures)
-        }, retryMillis)
+        }, delay)
         timers.add(timer)
       }
       withAuthorization((authorization) =>
@@ -272,7 +272,9 @@ export const make = (
                 authorizer.recover(status, response.headers["www-authenticate"], authorization).then(
                   (recovered) => {
                     if (!recovered && open) inbox.push(error)
-                    again(lastEventId, failures + 1)
+                    // with a token that works, the stream opens again at once: what the
+                    // server sends meanwhile has nowhere else to go
+                    again(lastEventId, failures + 1, recovered ? 0 : retryMillis)
                   },
                   (cause) => {
                     if (open) {

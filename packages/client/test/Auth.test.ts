@@ -1,7 +1,7 @@
 import { type HttpTransport, McpAuth, McpClient, McpError } from "@effect-mcp/client"
 import { NodeHttpTransport, NodeTokenStore } from "@effect-mcp/client-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Logger, Redacted } from "effect"
+import { Effect, Fiber, Layer, Logger, Option, Redacted, Stream } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
@@ -110,4 +110,24 @@ describe("OAuth over Streamable HTTP on the SDK's transport", () => {
 
 describe("OAuth over Streamable HTTP on node:http", () => {
   oauthSuite(NodeHttpTransport.layer)
+
+  it.scopedLive("an event stream refused for an expired token reopens as soon as the token is renewed", () =>
+    Effect.gen(function*() {
+      const server = yield* startAuthServer
+      const client = yield* McpClient.make({ url: server.url, authProvider: provider(McpAuth.memoryStore()) })
+      yield* whoami(client)
+      const changed = yield* Effect.fork(Stream.runHead(client.listChanged))
+      server.expireAccessTokens()
+      // the client opens the ended stream again after the retry delay (1 s), is refused, renews the token
+      server.endEventStreams()
+      yield* Effect.sleep("20 millis").pipe(
+        Effect.repeat({ until: () => server.counts.refreshGrants > 0 }),
+        Effect.timeout("5 seconds")
+      )
+      // well within a second retry delay
+      yield* Effect.sleep("500 millis")
+      yield* Effect.promise(() => server.announceToolListChanged())
+      const kind = yield* Fiber.join(changed).pipe(Effect.timeout("2 seconds"))
+      assert.deepStrictEqual(kind, Option.some("tools"))
+    }).pipe(Effect.provide(NodeHttpTransport.layer)))
 })

@@ -20,6 +20,10 @@ export interface AuthServer {
   readonly expireAccessTokens: () => void
   /** Refresh tokens stop working, and the user withdraws consent (authorize answers access_denied). */
   readonly revoke: () => void
+  /** Ends every session's standalone event stream (GET), as a server that restarts its streams does. */
+  readonly endEventStreams: () => void
+  /** Sends every session `notifications/tools/list_changed`, which goes on the standalone stream. */
+  readonly announceToolListChanged: () => Promise<void>
 }
 
 const json = (res: Http.ServerResponse, status: number, body: unknown) => {
@@ -39,7 +43,7 @@ export const startAuthServer: Effect.Effect<AuthServer, never, Scope.Scope> = Ef
   const counts = { authorizations: 0, codeGrants: 0, refreshGrants: 0, mcpRequests: 0 }
   const validAccess = new Set<string>()
   const validRefresh = new Set<string>()
-  const sessions = new Map<string, StreamableHTTPServerTransport>()
+  const sessions = new Map<string, { readonly transport: StreamableHTTPServerTransport; readonly mcp: McpServer }>()
   let revoked = false
   let base = ""
   const issue = () => {
@@ -104,11 +108,11 @@ export const startAuthServer: Effect.Effect<AuthServer, never, Scope.Scope> = Ef
           return res.end()
         }
         const id = req.headers["mcp-session-id"]
-        let transport = typeof id === "string" ? sessions.get(id) : undefined
+        let transport = typeof id === "string" ? sessions.get(id)?.transport : undefined
         if (transport === undefined) {
           const created = new StreamableHTTPServerTransport({
             sessionIdGenerator: randomUUID,
-            onsessioninitialized: (sessionId) => void sessions.set(sessionId, created)
+            onsessioninitialized: (sessionId) => void sessions.set(sessionId, { transport: created, mcp })
           })
           const mcp = new McpServer({ name: "protected", version: "1.0.0" })
           mcp.registerTool("whoami", {}, () => ({ content: [{ type: "text", text: "an authorized client" }] }))
@@ -131,6 +135,12 @@ export const startAuthServer: Effect.Effect<AuthServer, never, Scope.Scope> = Ef
       revoked = true
       validRefresh.clear()
       validAccess.clear()
+    },
+    endEventStreams: () => {
+      for (const { transport } of sessions.values()) transport.closeStandaloneSSEStream()
+    },
+    announceToolListChanged: async () => {
+      for (const { mcp } of sessions.values()) mcp.sendToolListChanged()
     }
   }
 })
