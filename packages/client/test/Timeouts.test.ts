@@ -103,6 +103,56 @@ describe("request deadlines", () => {
       assert.deepStrictEqual(seen, [1, 2, 3])
     }))
 
+  it.scoped("a slow progress handler holds up neither the reader nor the handler's order; the call waits for it", () =>
+    Effect.gen(function*() {
+      const server = yield* McpTestServer.make({
+        tools: [{
+          name: "three-steps",
+          handler: (_, context) =>
+            Effect.forEach([1, 2, 3], (step) => context.progress(step), { discard: true }).pipe(
+              Effect.as(McpTestServer.text("done"))
+            )
+        }]
+      })
+      const client = yield* McpClient.make(server.connect)
+      const release = yield* Deferred.make<void>()
+      const seen: Array<number> = []
+      const call = yield* Effect.fork(client.callTool("three-steps", {}, {
+        onProgress: (progress) =>
+          Effect.zipRight(Deferred.await(release), Effect.sync(() => seen.push(progress.progress)))
+      }))
+      yield* server.awaitMessage("tools/call")
+      // the handler is stuck on the first notification, yet other requests are answered
+      yield* client.ping
+      yield* Effect.yieldNow().pipe(Effect.repeatN(50))
+      assert.isNull(call.unsafePoll())
+      assert.deepStrictEqual(seen, [])
+      yield* Deferred.succeed(release, void 0)
+      const result = yield* Fiber.join(call)
+      assert.deepStrictEqual(result.content, [{ type: "text", text: "done" }])
+      assert.deepStrictEqual(seen, [1, 2, 3])
+    }))
+
+  it.scoped("interrupting a call stops its progress handler", () =>
+    Effect.gen(function*() {
+      const { server, steps } = yield* makeServer
+      const client = yield* McpClient.make(server.connect)
+      const handling = yield* Deferred.make<void>()
+      const stopped = yield* Deferred.make<void>()
+      const call = yield* Effect.fork(client.callTool("stepper", {}, {
+        onProgress: () =>
+          Effect.zipRight(Deferred.succeed(handling, void 0), Effect.never).pipe(
+            Effect.onInterrupt(() => Deferred.succeed(stopped, void 0))
+          )
+      }))
+      yield* server.awaitMessage("tools/call")
+      yield* Queue.offer(steps, 1)
+      yield* Deferred.await(handling)
+      yield* Fiber.interrupt(call)
+      yield* Deferred.await(stopped)
+      yield* server.awaitMessage("notifications/cancelled")
+    }))
+
   it.scoped("the total cap holds whatever progress arrives", () =>
     Effect.gen(function*() {
       const { server, steps } = yield* makeServer
