@@ -42,7 +42,6 @@ export type ServersConfig =
     readonly server?: string | undefined
   }
 
-
 /** @internal */
 export type SourceContext<S> = S extends `http://${string}` | `https://${string}` | URL | HttpSource | SdkServerLike
   ? never
