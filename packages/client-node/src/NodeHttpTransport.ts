@@ -80,6 +80,16 @@ export const make = (
       ? undefined
       : yield* Effect.promise(() => Authorizer.make(provider, url))
 
+    // every timer is cleared on close
+    const later = (millis: number, f: () => void) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer)
+        f()
+      }, millis)
+      timers.add(timer)
+      return timer
+    }
+
     // the provider's current token, read before each request
     const withAuthorization = (go: (authorization: string | undefined) => void) => {
       if (authorizer === undefined) go(undefined)
@@ -251,11 +261,7 @@ export const make = (
           }
           return
         }
-        const timer = setTimeout(() => {
-          timers.delete(timer)
-          openStream(lastId, watch, nextFailures)
-        }, delay)
-        timers.add(timer)
+        later(delay, () => openStream(lastId, watch, nextFailures))
       }
       withAuthorization((authorization) =>
         request(
@@ -313,9 +319,10 @@ export const make = (
       )
     }
 
-    // The standalone stream is open before the server hears `initialized`, so
-    // that a request it sends on hearing it (roots/list, say) has a stream to
-    // go on: the SDK's transport opens it after, and such a request is lost.
+    // The standalone stream is open when `ready` returns, before the client
+    // says it is initialized, so that a request the server sends on hearing
+    // it (roots/list, say) has a stream to go on: the SDK's transport opens it
+    // after, and such a request is lost.
     // It starts as soon as the server names the session (while the client
     // reads the initialize result); a server that holds back the stream's
     // headers gets a second.
@@ -326,9 +333,8 @@ export const make = (
       }
       const opened = Deferred.unsafeMake<void>(FiberId.none)
       standalone = opened
-      const timer = setTimeout(() =>
-        Deferred.unsafeDone(opened, Exit.void), 1000)
-      timers.add(timer)
+      const timer = later(1000, () =>
+        Deferred.unsafeDone(opened, Exit.void))
       openStream(undefined, undefined, 0, () => {
         clearTimeout(timer)
         timers.delete(timer)
@@ -346,11 +352,8 @@ export const make = (
         readEvents(response, watch, (end) => {
           if (end.answered || watch === undefined || !open) return
           if (end.lastEventId !== undefined) {
-            const timer = setTimeout(() => {
-              timers.delete(timer)
-              openStream(end.lastEventId, watch, 0)
-            }, retryMillis)
-            timers.add(timer)
+            const lastEventId = end.lastEventId
+            later(retryMillis, () => openStream(lastEventId, watch, 0))
             return
           }
           fail(
@@ -422,11 +425,6 @@ export const make = (
         attempt(0)
       })
 
-    const send = (message: McpSchema.JsonRpcMessage): Effect.Effect<void, TransportError> =>
-      "method" in message && message.method === "notifications/initialized"
-        ? Effect.zipRight(Effect.suspend(() => Deferred.await(startStandalone())), post(message))
-        : post(message)
-
     const terminate = Effect.async<void>((resume) => {
       if (sessionId === undefined) return resume(Effect.void)
       withAuthorization((authorization) =>
@@ -457,11 +455,12 @@ export const make = (
     )
 
     return Transport.make({
-      send,
+      send: post,
       run: (onFrame) => inbox.run(onFrame),
       setProtocolVersion: (version) => {
         protocolVersion = version
-      }
+      },
+      ready: Effect.suspend(() => Deferred.await(startStandalone()))
     })
   })
 

@@ -2,7 +2,7 @@ import { McpClient, McpError } from "@effect-mcp/client"
 import { NodeMcpClient } from "@effect-mcp/client-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, Logger, Redacted, Scope, Stream } from "effect"
-import * as Net from "node:net"
+import { freePort } from "../../client/test/utils/servers.js"
 import { startHttpServer } from "./utils/httpServer.js"
 
 const text = (result: { readonly content: ReadonlyArray<{ readonly type: string }> }) =>
@@ -16,14 +16,6 @@ const captureLogs = () => {
   })
   return { warnings, layer: Logger.replace(Logger.defaultLogger, logger) }
 }
-
-const freePort = Effect.async<number>((resume) => {
-  const probe = Net.createServer()
-  probe.listen(0, "127.0.0.1", () => {
-    const { port } = probe.address() as Net.AddressInfo
-    probe.close(() => resume(Effect.succeed(port)))
-  })
-})
 
 describe("Streamable HTTP on node:http", () => {
   it.scopedLive("calls, a notification on the GET stream, and on close a DELETE with no socket left open", () =>
@@ -53,6 +45,18 @@ describe("Streamable HTTP on node:http", () => {
         open = yield* Effect.promise(server.connections)
       }
       assert.strictEqual(open, 0)
+    }))
+
+  it.scopedLive("a request the server sends on hearing initialized arrives though the GET stream opens late", () =>
+    Effect.gen(function*() {
+      const server = yield* startHttpServer
+      server.holdStandaloneStream(300)
+      yield* NodeMcpClient.make(server.url, { roots: [{ uri: "file:///work", name: "work" }] })
+      yield* Effect.sleep("20 millis").pipe(
+        Effect.repeat({ until: () => server.counts.roots.length > 0 }),
+        Effect.timeout("5 seconds")
+      )
+      assert.deepStrictEqual(server.counts.roots, [[{ uri: "file:///work", name: "work" }]])
     }))
 
   it.scopedLive("an event that is not JSON is reported; the call still gets its answer", () => {

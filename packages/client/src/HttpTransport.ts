@@ -70,6 +70,28 @@ export const baseHeaders = (options: HttpOptions): Record<string, string> =>
     : { ...options.headers, Authorization: `Bearer ${Redacted.value(options.bearer)}` }
 
 /**
+ * The options of the SDK's HTTP transports (Streamable HTTP and legacy SSE)
+ * for these: the headers, and OAuth with a `fetch` that refreshes once for a
+ * burst of requests.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const sdkOptions = (options: HttpOptions): {
+  readonly requestInit?: { readonly headers: Record<string, string> }
+  readonly authProvider?: OAuthClientProvider
+  readonly fetch?: typeof fetch
+} => {
+  const headers = baseHeaders(options)
+  return {
+    ...(Object.keys(headers).length === 0 ? {} : { requestInit: { headers } }),
+    ...(options.authProvider === undefined
+      ? {}
+      : { authProvider: options.authProvider, fetch: McpAuth.singleFlightRefresh() })
+  }
+}
+
+/**
  * A connection on the SDK's `StreamableHTTPClientTransport`: OAuth through
  * its `auth()` (discovery, registration, PKCE, step-up), and the server-side
  * session ended with a DELETE on close.
@@ -80,7 +102,6 @@ export const baseHeaders = (options: HttpOptions): Record<string, string> =>
 export const makeSdk = (options: HttpOptions): Effect.Effect<Transport.Transport, TransportError, Scope.Scope> =>
   Effect.gen(function*() {
     const url = typeof options.url === "string" ? new URL(options.url) : options.url
-    const headers = baseHeaders(options)
     // loaded when used: the SDK's transport brings its zod schemas (4.5 MB of heap)
     const [{ StreamableHTTPClientTransport }, { UnauthorizedError }] = yield* Effect.promise(() =>
       Promise.all([
@@ -88,12 +109,7 @@ export const makeSdk = (options: HttpOptions): Effect.Effect<Transport.Transport
         import("@modelcontextprotocol/sdk/client/auth.js")
       ])
     )
-    const sdk = new StreamableHTTPClientTransport(url, {
-      ...(Object.keys(headers).length === 0 ? {} : { requestInit: { headers } }),
-      ...(options.authProvider === undefined
-        ? {}
-        : { authProvider: options.authProvider, fetch: McpAuth.singleFlightRefresh() })
-    })
+    const sdk = new StreamableHTTPClientTransport(url, sdkOptions(options))
     const transport = finishingAuth(
       yield* Transport.fromSdk(() => sdk),
       sdk,

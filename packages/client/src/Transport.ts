@@ -54,6 +54,13 @@ export interface Transport {
    * send it as the `MCP-Protocol-Version` header.
    */
   readonly setProtocolVersion?: ((version: string) => void) | undefined
+  /**
+   * Awaited after the handshake, before the client says it is initialized: a
+   * transport whose channel for what the server sends unasked opens apart
+   * (the Streamable HTTP GET stream) opens it here, so that nothing the server
+   * sends on hearing the client is initialized is lost.
+   */
+  readonly ready?: Effect.Effect<void> | undefined
 }
 
 /**
@@ -104,6 +111,7 @@ export const fromStream = (options: {
   readonly send: Transport["send"]
   readonly incoming: Stream.Stream<unknown, TransportError>
   readonly setProtocolVersion?: ((version: string) => void) | undefined
+  readonly ready?: Effect.Effect<void> | undefined
 }): Transport =>
   make({
     send: options.send,
@@ -112,7 +120,8 @@ export const fromStream = (options: {
         Effect.sync(() => {
           for (const frame of chunk) onFrame(frame)
         })),
-    setProtocolVersion: options.setProtocolVersion
+    setProtocolVersion: options.setProtocolVersion,
+    ready: options.ready
   })
 
 /**

@@ -163,7 +163,8 @@ export const make = <R>(connect: Transport.Connect<R>): Effect.Effect<TestTransp
         incoming: Stream.merge(received, Stream.fromQueue(connection.injected), { haltStrategy: "left" }).pipe(
           Stream.interruptWhen(Deferred.await(connection.broken))
         ),
-        setProtocolVersion: inner.setProtocolVersion
+        setProtocolVersion: inner.setProtocolVersion,
+        ready: inner.ready
       })
     })
 

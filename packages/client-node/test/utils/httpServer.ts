@@ -16,7 +16,13 @@ import { listenOnLoopback } from "../../../client/test/utils/servers.js"
  */
 export interface TestHttpServer {
   readonly url: string
-  readonly counts: { initializes: number; deletes: number; resumedFrom: Array<string> }
+  readonly counts: {
+    initializes: number
+    deletes: number
+    resumedFrom: Array<string>
+    /** What the client answered to the `roots/list` each session sends on hearing `initialized`. */
+    roots: Array<unknown>
+  }
   readonly sessions: () => number
   readonly connections: () => Promise<number>
   /** The server forgets every session, as after a restart: their requests get 404. */
@@ -29,6 +35,8 @@ export interface TestHttpServer {
   readonly refuseStandaloneStream: () => void
   /** Requests must carry this bearer token (401 otherwise). */
   readonly requireBearer: (token: string) => void
+  /** The standalone GET stream's headers go out only after this long, as from a busy server. */
+  readonly holdStandaloneStream: (millis: number) => void
 }
 
 const readJson = (req: Http.IncomingMessage) =>
@@ -46,12 +54,13 @@ const sse = (res: Http.ServerResponse, sessionId: string | undefined) =>
   })
 
 export const startHttpServer: Effect.Effect<TestHttpServer, never, Scope.Scope> = Effect.gen(function*() {
-  const counts = { initializes: 0, deletes: 0, resumedFrom: [] as Array<string> }
+  const counts = { initializes: 0, deletes: 0, resumedFrom: [] as Array<string>, roots: [] as Array<unknown> }
   const sessions = new Map<string, { transport: StreamableHTTPServerTransport; mcp: McpServer }>()
   const waitingForResume = new Map<string, unknown>()
   let bearer: string | undefined
   let emptyJson = false
   let noStandalone = false
+  let holdStandalone = 0
 
   const server = Http.createServer(async (req, res) => {
     if (bearer !== undefined && req.headers.authorization !== `Bearer ${bearer}`) {
@@ -79,6 +88,9 @@ export const startHttpServer: Effect.Effect<TestHttpServer, never, Scope.Scope> 
       return res.write(
         `id: ${from}-answer\nevent: message\ndata: ${JSON.stringify({ jsonrpc: "2.0", id: requestId, result })}\n\n`
       )
+    }
+    if (req.method === "GET" && holdStandalone > 0) {
+      await new Promise((resolve) => setTimeout(resolve, holdStandalone))
     }
     if (req.method === "DELETE") counts.deletes++
     const body = req.method === "POST" ? await readJson(req) : undefined
@@ -116,6 +128,11 @@ export const startHttpServer: Effect.Effect<TestHttpServer, never, Scope.Scope> 
     for (const name of ["garbage", "hangup", "break", "resume"]) {
       mcp.registerTool(name, {}, () => ({ content: [{ type: "text", text: "not reached" }] }))
     }
+    // a request with no request behind it: it can only go on the standalone stream
+    mcp.server.oninitialized = () => {
+      if (mcp.server.getClientCapabilities()?.roots === undefined) return
+      mcp.server.listRoots().then((answer) => counts.roots.push(answer.roots), () => undefined)
+    }
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
       onsessioninitialized: (created) => void sessions.set(created, { transport, mcp }),
@@ -142,6 +159,9 @@ export const startHttpServer: Effect.Effect<TestHttpServer, never, Scope.Scope> 
     },
     requireBearer: (token) => {
       bearer = token
+    },
+    holdStandaloneStream: (millis) => {
+      holdStandalone = millis
     }
   }
 })

@@ -147,6 +147,7 @@ export const make = <R, RH = never>(
           })
         }
         transport.setProtocolVersion?.(initializeResult.protocolVersion)
+        if (transport.ready !== undefined) yield* transport.ready
         yield* protocol.notify("notifications/initialized")
         const { serverInfo } = initializeResult
         const session: Session = {

@@ -11,7 +11,6 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Predicate from "effect/Predicate"
 import * as HttpTransport from "../HttpTransport.js"
-import * as McpAuth from "../McpAuth.js"
 import type { ConnectionSource } from "../McpClient.js"
 import { TransportError } from "../McpError.js"
 import * as StdioTransport from "../StdioTransport.js"
@@ -78,17 +77,10 @@ const connectHttp = (source: HttpSource): Transport.Connect => {
     ? "sse"
     : "streamable-http"
   if (kind === "streamable-http") return HttpTransport.make({ ...source, url })
-  const headers = HttpTransport.baseHeaders(source)
   // loaded when used: the SDK's transport brings its zod schemas (4.5 MB of heap)
   return Transport.fromSdk(Effect.map(
     Effect.promise(() => import("@modelcontextprotocol/sdk/client/sse.js")),
-    ({ SSEClientTransport }) =>
-      new SSEClientTransport(url, {
-        ...(Object.keys(headers).length === 0 ? {} : { requestInit: { headers } }),
-        ...(source.authProvider === undefined
-          ? {}
-          : { authProvider: source.authProvider, fetch: McpAuth.singleFlightRefresh() })
-      })
+    ({ SSEClientTransport }) => new SSEClientTransport(url, HttpTransport.sdkOptions(source))
   ))
 }
 
