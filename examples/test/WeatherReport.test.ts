@@ -47,7 +47,13 @@ describe("WeatherReport against a scripted server", () => {
       assert.strictEqual(yield* report.forCity("Oslo"), "Oslo: 8°C, rain in Oslo")
       const test = yield* McpTestServer.McpTestServer
       const calls = yield* test.received("tools/call")
-      assert.deepStrictEqual(calls.map((call) => call.params), [{ name: "get-weather", arguments: { city: "Oslo" } }])
+      assert.deepStrictEqual(
+        calls.map(({ params }) => {
+          const { _meta, ...rest } = params as Record<string, unknown>
+          return rest
+        }),
+        [{ name: "get-weather", arguments: { city: "Oslo" } }]
+      )
     }).pipe(Effect.provide(TestLayer)))
 
   it.scoped("a server that never answers becomes WeatherUnavailable after 5 seconds", () =>

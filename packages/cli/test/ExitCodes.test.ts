@@ -73,7 +73,8 @@ describe.concurrent("exit codes", () => {
       const complete = yield* runCli(["complete", "topic", ...demoServer()])
       assert.strictEqual(complete.code, 2)
       assert.include(complete.stderr, "exactly one of --prompt <name> or --resource <uri template>")
-    }))
+      // six launches of the CLI: on two busy cores they take longer than the default limit
+    }), 90_000)
 
   it.live("3: the server cannot be started, reached, or goes away", () =>
     Effect.gen(function*() {

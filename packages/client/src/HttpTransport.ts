@@ -110,12 +110,9 @@ export const makeSdk = (options: HttpOptions): Effect.Effect<Transport.Transport
       ])
     )
     const sdk = new StreamableHTTPClientTransport(url, sdkOptions(options))
-    const transport = finishingAuth(
-      yield* Transport.fromSdk(() => sdk),
-      sdk,
-      options.authProvider,
-      (cause) => cause instanceof UnauthorizedError
-    )
+    const transport = yield* Transport.fromSdk(() => sdk, {
+      wrapSend: finishingAuth(sdk, options.authProvider, (cause) => cause instanceof UnauthorizedError)
+    })
     // end the server-side session too, so nothing stays open on the server
     yield* Effect.addFinalizer(() =>
       sdk.sessionId === undefined
@@ -137,18 +134,18 @@ const maxAuthorizations = 3
 // re-authorizes once for all requests, and fails the others that met the old
 // token).
 const finishingAuth = (
-  transport: Transport.Transport,
   sdk: StreamableHTTPClientTransport,
   provider: OAuthClientProvider | undefined,
   isUnauthorizedError: (cause: unknown) => boolean
-): Transport.Transport => {
-  if (provider === undefined) return transport
+) =>
+(write: Transport.Transport["send"]): Transport.Transport["send"] => {
+  if (provider === undefined) return write
   const send = (
     message: Parameters<Transport.Transport["send"]>[0],
     attempt: number
   ): Effect.Effect<void, TransportError> =>
     Effect.catchIf(
-      transport.send(message),
+      write(message),
       (error) => error.reason === "Unauthorized" && attempt < maxAuthorizations,
       (error) => {
         const code = McpAuth.isHeadlessProvider(provider) ? provider.takeAuthorizationCode() : undefined
@@ -168,7 +165,7 @@ const finishingAuth = (
         }).pipe(Effect.zipRight(send(message, attempt + 1)))
       }
     )
-  return Transport.make({ ...transport, send: (message) => send(message, 0) })
+  return (message) => send(message, 0)
 }
 
 /**

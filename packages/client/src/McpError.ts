@@ -238,11 +238,13 @@ export type ProtocolErrorReason =
   | "VersionMismatch"
   | "Unsupported"
   | "CursorLoop"
+  | "TooLarge"
 
 /**
- * The server broke the protocol: malformed JSON, a message of no known shape, a
- * result that fails its schema, a protocol version the client does not speak,
- * an operation the server did not advertise, or a list cursor that repeats.
+ * The server broke the protocol: malformed JSON, a message of no known shape
+ * (or nested too deep), a result that fails its schema, a protocol version
+ * the client does not speak, an operation the server did not advertise, a
+ * list cursor that repeats, or a message larger than `maxMessageBytes`.
  *
  * @since 0.1.0
  * @category errors
@@ -257,7 +259,8 @@ export class ProtocolError extends unchecked(
         "InvalidResult",
         "VersionMismatch",
         "Unsupported",
-        "CursorLoop"
+        "CursorLoop",
+        "TooLarge"
       ),
       detail: Schema.String,
       cause: Schema.optional(Schema.Defect)
@@ -279,7 +282,8 @@ const protocolReasonText: Record<ProtocolErrorReason, string> = {
   InvalidResult: "The MCP server sent a result of the wrong shape",
   VersionMismatch: "The MCP server speaks an unsupported protocol version",
   Unsupported: "The MCP server does not support this operation",
-  CursorLoop: "The MCP server's pagination does not advance"
+  CursorLoop: "The MCP server's pagination does not advance",
+  TooLarge: "The MCP server sent a message larger than the client accepts"
 }
 
 /**

@@ -6,8 +6,7 @@
  * @since 0.1.0
  */
 import * as Chunk from "effect/Chunk"
-import { preview } from "./internal/protocol.js"
-import { ProtocolError } from "./McpError.js"
+import * as Transport from "./Transport.js"
 
 const NEWLINE = 10
 const CARRIAGE_RETURN = 13
@@ -79,23 +78,13 @@ export const makeLineSplitter = (options?: {
 }
 
 /**
- * One line as JSON, or a `ProtocolError` value (reason `Parse`) describing
- * the line, for a transport to report and skip.
+ * One line as JSON, or what a transport pushes instead when the line is no
+ * use (see `Transport.parseJson`): never throws, whatever the line.
  *
  * @since 0.1.0
  * @category parsing
  */
-export const parseLine = (line: string): unknown => {
-  try {
-    return JSON.parse(line)
-  } catch (cause) {
-    return new ProtocolError({
-      reason: "Parse",
-      detail: `skipped the line ${preview(line)}`,
-      cause
-    })
-  }
-}
+export const parseLine = (line: string): unknown => Transport.parseJson(line, "a line from the server")
 
 const encoder = new TextEncoder()
 

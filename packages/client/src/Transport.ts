@@ -7,14 +7,17 @@
  */
 import type { Transport as SdkTransport } from "@modelcontextprotocol/sdk/shared/transport.js"
 import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Mailbox from "effect/Mailbox"
 import * as Predicate from "effect/Predicate"
+import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as Json from "./internal/json.js"
 import { ProtocolError, TransportError } from "./McpError.js"
 import type * as McpSchema from "./McpSchema.js"
 
@@ -36,8 +39,15 @@ export type TypeId = typeof TypeId
  * `run` delivers every incoming frame to `onFrame`, in order, until the
  * connection ends: it succeeds when the connection closed cleanly and fails
  * with a `TransportError` when it broke. Call it once. Each frame is a decoded
- * JSON value, or a `ProtocolError` / `TransportError` value describing a
- * frame or a passing problem that was skipped (the connection lives on).
+ * JSON value, a `ProtocolError` / `TransportError` value describing a
+ * frame or a passing problem that was skipped (the connection lives on), or
+ * a `RequestFailure`: one request's answer cannot come (its HTTP answer was
+ * refused, unreadable, too large, or its event stream was cut).
+ *
+ * `send` hands a message off and returns: it may wait for room to write
+ * (backpressure), never for the server's answer, so that a request's
+ * deadline runs from the moment it is sent whatever the server does.
+ *
  * Frames are pushed rather than streamed because this is the hot path of
  * every call; `incoming` gives the same frames as a `Stream`. Closing the
  * scope the transport was opened in closes the connection.
@@ -61,6 +71,90 @@ export interface Transport {
    * sends on hearing the client is initialized is lost.
    */
   readonly ready?: Effect.Effect<void> | undefined
+  /**
+   * The client no longer waits for the answer to this request (it timed out
+   * or its caller was interrupted): release what is held for it (an HTTP
+   * connection, a send still waiting for room).
+   */
+  readonly abandon?: ((id: McpSchema.RequestId) => void) | undefined
+}
+
+/**
+ * A frame saying that the answer to one request cannot come, and why. The
+ * client fails that request with `error`; the connection lives on (unless
+ * the error says the session has expired).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export class RequestFailure {
+  constructor(readonly id: McpSchema.RequestId, readonly error: TransportError | ProtocolError) {}
+}
+
+/**
+ * The largest message a transport accepts from a server, in bytes (a stdio
+ * line, an HTTP body, one event of an event stream): 16 MiB unless the
+ * client's `maxMessageBytes` says otherwise. Past it, an HTTP request fails
+ * (`ProtocolError`, reason `TooLarge`); a stdio session ends, since a stream
+ * cannot find the start of the next message.
+ *
+ * @since 0.2.0
+ * @category references
+ */
+export class MaxMessageBytes extends Context.Reference<MaxMessageBytes>()(
+  "@effect-mcp/client/Transport/MaxMessageBytes",
+  { defaultValue: () => 16 * 1024 * 1024 }
+) {}
+
+/**
+ * The `ProtocolError` for a message larger than `MaxMessageBytes`.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export const tooLarge = (where: string, limit: number): ProtocolError =>
+  new ProtocolError({
+    reason: "TooLarge",
+    detail: `${where} is larger than ${formatBytes(limit)}, the limit the client was given ` +
+      `(option maxMessageBytes); it was not read`
+  })
+
+/** @internal */
+export const formatBytes = (bytes: number): string =>
+  bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0
+    ? `${bytes / (1024 * 1024)} MiB`
+    : bytes >= 1024 && bytes % 1024 === 0
+    ? `${bytes / 1024} KiB`
+    : `${bytes} bytes`
+
+/**
+ * One JSON-RPC message (or batch) from text: the value, or what a transport
+ * pushes instead when it is no use: a `ProtocolError` for text that is not
+ * JSON or is nested too deep (512 levels), a `RequestFailure` when what is
+ * nested too deep is the answer to a request. Never throws, whatever the text.
+ *
+ * @since 0.2.0
+ * @category parsing
+ */
+export const parseJson = (text: string, where: string): unknown => {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (cause) {
+    return new ProtocolError({ reason: "Parse", detail: `${where} is not JSON: ${Json.preview(text)}`, cause })
+  }
+  return Json.tooDeep(value, text.length) ? refuseDeep(value, where) : value
+}
+
+const refuseDeep = (value: unknown, where: string): ProtocolError | RequestFailure => {
+  const error = new ProtocolError({
+    reason: "InvalidMessage",
+    detail: `${where} is nested deeper than ${Json.maxDepth} levels; it was not read`
+  })
+  if (Predicate.isRecord(value) && (typeof value.id === "number" || typeof value.id === "string")) {
+    if ("result" in value || "error" in value) return new RequestFailure(value.id, error)
+  }
+  return error
 }
 
 /**
@@ -112,6 +206,7 @@ export const fromStream = (options: {
   readonly incoming: Stream.Stream<unknown, TransportError>
   readonly setProtocolVersion?: ((version: string) => void) | undefined
   readonly ready?: Effect.Effect<void> | undefined
+  readonly abandon?: ((id: McpSchema.RequestId) => void) | undefined
 }): Transport =>
   make({
     send: options.send,
@@ -121,7 +216,8 @@ export const fromStream = (options: {
           for (const frame of chunk) onFrame(frame)
         })),
     setProtocolVersion: options.setProtocolVersion,
-    ready: options.ready
+    ready: options.ready,
+    abandon: options.abandon
   })
 
 /**
@@ -194,14 +290,23 @@ const defaultCloseTimeout = Duration.seconds(5)
  */
 export const fromSdk = <E = never, R = never>(
   acquire: Effect.Effect<SdkTransport, E, R> | (() => SdkTransport),
-  options?: { readonly closeTimeout?: Duration.DurationInput | undefined }
+  options?: {
+    readonly closeTimeout?: Duration.DurationInput | undefined
+    /** Wraps each write to the SDK's transport, to retry one that failed (after an authorization, say). */
+    readonly wrapSend?:
+      | ((write: (message: McpSchema.JsonRpcMessage) => Effect.Effect<void, TransportError>) => (
+        message: McpSchema.JsonRpcMessage
+      ) => Effect.Effect<void, TransportError>)
+      | undefined
+  }
 ): Effect.Effect<Transport, TransportError | E, Scope.Scope | R> =>
   Effect.gen(function*() {
     const sdk = Effect.isEffect(acquire) ? yield* acquire : yield* Effect.sync(acquire)
+    const runFork = Runtime.runFork(yield* Effect.runtime<never>())
     const ended = yield* Deferred.make<void, TransportError>()
     const inbox = new Inbox(ended)
     sdk.onmessage = (message) => {
-      inbox.push(message)
+      inbox.push(Json.isDeeperThan(message, Json.maxDepth) ? refuseDeep(message, "a message") : message)
     }
     sdk.onerror = (error) => {
       inbox.push(classifySdkError(error))
@@ -221,12 +326,24 @@ export const fromSdk = <E = never, R = never>(
           Effect.zipRight(Deferred.succeed(ended, void 0))
         )
     )
+    const write = (message: McpSchema.JsonRpcMessage) =>
+      Effect.tryPromise({
+        try: () => sdk.send(message as Parameters<SdkTransport["send"]>[0]),
+        catch: (cause) => sdkFailure(cause, "Write", sdk.sessionId)
+      })
+    const send = options?.wrapSend === undefined ? write : options.wrapSend(write)
     return make({
+      // a request is handed off: the SDK's HTTP transports settle `send` only
+      // when the answer's headers arrive, and the deadline must not wait for them
       send: (message) =>
-        Effect.tryPromise({
-          try: () => sdk.send(message as Parameters<SdkTransport["send"]>[0]),
-          catch: (cause) => sdkFailure(cause, "Write", sdk.sessionId)
-        }),
+        "method" in message && "id" in message
+          ? Effect.sync(() => {
+            runFork(Effect.catchAll(send(message), (error) =>
+              Effect.sync(() => {
+                inbox.push(new RequestFailure(message.id, error))
+              })))
+          })
+          : send(message),
       run: (onFrame) => inbox.run(onFrame),
       setProtocolVersion: sdk.setProtocolVersion === undefined ?
         undefined :

@@ -16,6 +16,7 @@ import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as RcMap from "effect/RcMap"
 import * as RcRef from "effect/RcRef"
+import * as Runtime from "effect/Runtime"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -25,6 +26,7 @@ import type { McpError } from "../McpError.js"
 import * as McpSchema from "../McpSchema.js"
 import type * as Transport from "../Transport.js"
 import * as FastDecode from "./fastDecode.js"
+import * as Problems from "./problems.js"
 import * as Protocol from "./protocol.js"
 import * as Traffic from "./traffic.js"
 
@@ -105,14 +107,16 @@ export const make = <R, RH = never>(
   Effect.gen(function*() {
     // the caller's services, without its scope: a session lives in a scope of its own
     const context = Context.omit(Scope.Scope)(yield* Effect.context<R | RH>()) as Context.Context<R | RH>
-    const traffic = yield* Traffic.make(options, context as Context.Context<RH>)
+    const runFork = Runtime.runFork(yield* Effect.runtime<never>())
+    const onProblem = Problems.makeReporter(yield* Effect.clock, (log) => {
+      runFork(log)
+    })
+    const traffic = yield* Traffic.make(options, context as Context.Context<RH>, onProblem)
     const requestTimeout = Duration.decode(options.requestTimeout ?? Duration.seconds(60))
     const initTimeout = Duration.decode(options.initTimeout ?? Duration.seconds(30))
     const clientInfo = options.clientInfo ?? { name: "effect-mcp", version: clientVersion }
     const autoConnect = options.autoConnect ?? true
     const maxPages = options.maxPages ?? defaultMaxPages
-    const onProblem = (problem: ProtocolError | McpError) =>
-      Effect.logWarning(problem.message).pipe(Effect.annotateLogs("mcp.problem", problem._tag))
 
     let current: Session | undefined
     let everConnected = false
@@ -130,6 +134,8 @@ export const make = <R, RH = never>(
           requestTimeout,
           handlers: traffic.handlers,
           onNotification: traffic.onNotification,
+          notificationsReceived: traffic.received,
+          notificationsHandled: traffic.handled,
           onProblem
         })
         const raw = yield* protocol.requestNoCancel("initialize", {
@@ -147,6 +153,7 @@ export const make = <R, RH = never>(
           })
         }
         transport.setProtocolVersion?.(initializeResult.protocolVersion)
+        protocol.setProtocolVersion(initializeResult.protocolVersion)
         if (transport.ready !== undefined) yield* transport.ready
         yield* protocol.notify("notifications/initialized")
         const { serverInfo } = initializeResult

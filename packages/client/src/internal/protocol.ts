@@ -18,7 +18,8 @@ import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import { isMcpError, McpRpcError, ProtocolError, TimeoutError, TransportError } from "../McpError.js"
 import * as McpSchema from "../McpSchema.js"
-import type * as Transport from "../Transport.js"
+import * as Transport from "../Transport.js"
+import * as Json from "./json.js"
 
 /** @internal */
 export interface RequestOptions {
@@ -45,7 +46,15 @@ export interface ProtocolOptions {
   readonly requestTimeout: Duration.Duration
   readonly handlers: ReadonlyMap<string, RequestHandler>
   readonly onNotification: (notification: McpSchema.ServerNotification) => void
-  readonly onProblem: (problem: ProtocolError | TransportError) => Effect.Effect<void>
+  /**
+   * How many notifications have been handed to `onNotification`, and an
+   * Effect that waits until their handlers have seen the first `count`
+   * (`undefined` when they have): a call returns only after its handlers saw
+   * what the server sent before the answer.
+   */
+  readonly notificationsReceived: () => number
+  readonly notificationsHandled: (count: number) => Effect.Effect<void> | undefined
+  readonly onProblem: (problem: ProtocolError | TransportError) => void
 }
 
 /** @internal */
@@ -54,19 +63,21 @@ export interface Protocol {
     method: string,
     params: Record<string, unknown> | undefined,
     options?: RequestOptions
-  ) => Effect.Effect<unknown, McpRpcError | TimeoutError | TransportError>
+  ) => Effect.Effect<unknown, McpRpcError | TimeoutError | TransportError | ProtocolError>
   readonly requestNoCancel: (
     method: string,
     params: Record<string, unknown> | undefined,
     timeout: Duration.Duration
-  ) => Effect.Effect<unknown, McpRpcError | TimeoutError | TransportError>
+  ) => Effect.Effect<unknown, McpRpcError | TimeoutError | TransportError | ProtocolError>
   readonly notify: (method: string, params?: Record<string, unknown>) => Effect.Effect<void, TransportError>
   /** Why the session ended, once it has. */
   readonly closedWith: () => TransportError | undefined
+  /** The revision agreed in the handshake: it says whether batches are allowed. */
+  readonly setProtocolVersion: (version: string) => void
   readonly pendingCount: () => number
 }
 
-type Outcome = Effect.Effect<unknown, McpRpcError | TimeoutError | TransportError>
+type Outcome = Effect.Effect<unknown, McpRpcError | TimeoutError | TransportError | ProtocolError>
 
 class Pending {
   resume: ((outcome: Outcome) => void) | undefined = undefined
@@ -106,9 +117,11 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
     let timerFiber: Fiber.RuntimeFiber<void, never> | undefined
     let timerWake = infinite
 
-    const report = (problem: ProtocolError | TransportError) => {
-      runFork(options.onProblem(problem))
-    }
+    const report = options.onProblem
+    // revision 2025-03-26 lets a server send JSON-RPC batches; the others do not
+    let batches = true
+    // a flood of server requests is refused rather than given a fiber each
+    const maxServerRequests = 256
 
     const settle = (entry: Pending, outcome: Outcome) => {
       pending.delete(entry.id)
@@ -148,6 +161,7 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
               })
             )
           )
+          transport.abandon?.(entry.id)
           if (entry.cancellable) runFork(sendCancelled(entry.id, "timeout"))
         }
         if (next === infinite) {
@@ -191,13 +205,16 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
         const entry = new Pending(id, method, idleMillis, totalMillis, totalDeadline, deadline, cancellable, progress)
         pending.set(id, entry)
         if (deadline !== infinite) armTimer(deadline)
+        // every request that can take long carries a progress token, so that
+        // progress reaches the client's handlers and resets the idle deadline
+        const meta = params?._meta as Record<string, unknown> | undefined
         const message: McpSchema.JsonRpcRequest = {
           jsonrpc: "2.0",
           id,
           method,
-          params: progress === undefined
+          params: !cancellable || method === "ping" || meta?.progressToken !== undefined
             ? params
-            : { ...params, _meta: { ...(params?._meta as object | undefined), progressToken: id } }
+            : { ...params, _meta: { ...meta, progressToken: id } }
         }
         const awaitOutcome: Outcome = Effect.async((resume) => {
           if (entry.early !== undefined) resume(entry.early)
@@ -207,6 +224,7 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
           // settled: the outcome's own failure (an error answer, a timeout, a closed session)
           if (!pending.delete(id)) return Effect.failCause(cause)
           progress?.unsafeDone(Exit.void)
+          transport.abandon?.(id)
           if (Cause.isInterruptedOnly(cause)) {
             return cancellable
               ? Effect.zipRight(sendCancelled(id, "interrupted"), Effect.failCause(cause))
@@ -261,11 +279,25 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
     const requestNoCancel: Protocol["requestNoCancel"] = (method, params, timeout) =>
       start(method, params, timeout, undefined, undefined, false)
 
+    // a notification waits for room to write, never longer than a request would for its answer
+    const notifyTimeout = Duration.isFinite(options.requestTimeout) ? options.requestTimeout : Duration.seconds(60)
     const notify: Protocol["notify"] = (method, params) =>
       Effect.suspend(() =>
         closed !== undefined
           ? Effect.fail(closed)
           : transport.send(params === undefined ? { jsonrpc: "2.0", method } : { jsonrpc: "2.0", method, params })
+            .pipe(
+              Effect.timeoutFail({
+                duration: notifyTimeout,
+                onTimeout: () =>
+                  new TransportError({
+                    reason: "Write",
+                    description: `the server did not take the notification ${method} within ${
+                      Duration.format(notifyTimeout)
+                    }: it has stopped reading`
+                  })
+              })
+            )
       )
 
     // -- incoming --------------------------------------------------------------
@@ -308,14 +340,54 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
       if (handler !== undefined && fiber.unsafePoll() === null) serverRequests.set(id, fiber)
     }
 
+    const refuseServerRequest = (id: McpSchema.RequestId, method: string) => {
+      runFork(answer(
+        id,
+        Exit.fail({
+          code: McpSchema.ErrorCode.InternalError,
+          message: `The client is busy: ${maxServerRequests} requests from the server are still being handled`
+        })
+      ))
+      report(
+        new ProtocolError({
+          reason: "InvalidMessage",
+          detail: `refused the server's ${method}: ${maxServerRequests} of its requests are still being handled`
+        })
+      )
+    }
+
+    // ids are numbers on the wire; a server that sends one back as a string ("7") still answers request 7
+    const toLocalId = (id: unknown): number | undefined =>
+      typeof id === "number" ? id : typeof id === "string" && /^\d{1,15}$/.test(id) ? Number(id) : undefined
+
+    const onRequestFailure = (failure: Transport.RequestFailure) => {
+      const id = toLocalId(failure.id)
+      const entry = id === undefined ? undefined : pending.get(id)
+      const error = failure.error
+      if (error._tag === "TransportError" && error.reason === "SessionExpired") {
+        runFork(shutdown(error))
+        return
+      }
+      if (entry !== undefined) settle(entry, Effect.fail(error))
+      else report(error)
+    }
+
     const onResponse = (id: unknown, frame: Record<string, unknown>) => {
-      const entry = typeof id === "number" ? pending.get(id) : undefined
+      const local = toLocalId(id)
+      const entry = local === undefined ? undefined : pending.get(local)
       if (entry === undefined) {
         // a late answer to a request that timed out or was cancelled
+        if (local === undefined || local >= nextId) {
+          report(
+            new ProtocolError({ reason: "InvalidMessage", detail: `an answer to no request: ${Json.preview(frame)}` })
+          )
+        }
         return
       }
       if ("result" in frame) {
-        settle(entry, Effect.succeed(frame.result))
+        const received = options.notificationsReceived()
+        const handled = received > 0 ? options.notificationsHandled(received) : undefined
+        settle(entry, handled === undefined ? Effect.succeed(frame.result) : Effect.as(handled, frame.result))
         return
       }
       const error = frame.error
@@ -337,12 +409,13 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
         entry,
         Effect.fail(new McpRpcError({ method: entry.method, code: -32603, description: "malformed error response" }))
       )
-      report(new ProtocolError({ reason: "InvalidMessage", detail: `malformed response: ${preview(frame)}` }))
+      report(new ProtocolError({ reason: "InvalidMessage", detail: `malformed response: ${Json.preview(frame)}` }))
     }
 
     const onProgress = (params: unknown) => {
       if (!Predicate.isRecord(params) || typeof params.progress !== "number") return
-      const entry = typeof params.progressToken === "number" ? pending.get(params.progressToken) : undefined
+      const token = toLocalId(params.progressToken)
+      const entry = token === undefined ? undefined : pending.get(token)
       if (entry === undefined) return
       const now = clock.unsafeCurrentTimeMillis()
       entry.deadline = Math.min(now + entry.idleMillis, entry.totalDeadline)
@@ -353,23 +426,32 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
       })
     }
 
-    const onFrame = (frame: unknown) => {
+    const onFrame = (frame: unknown): void => {
+      if (frame instanceof Transport.RequestFailure) return onRequestFailure(frame)
       if (isMcpError(frame)) {
-        report(frame as ProtocolError | TransportError)
+        if (frame._tag === "TransportError" && frame.reason === "SessionExpired") runFork(shutdown(frame))
+        else report(frame as ProtocolError | TransportError)
         return
       }
+      if (Array.isArray(frame)) return onBatch(frame)
       if (!Predicate.isRecord(frame) || frame.jsonrpc !== "2.0") {
-        report(new ProtocolError({ reason: "InvalidMessage", detail: `not a JSON-RPC 2.0 message: ${preview(frame)}` }))
-        return
+        return report(
+          new ProtocolError({ reason: "InvalidMessage", detail: `not a JSON-RPC 2.0 message: ${Json.preview(frame)}` })
+        )
       }
       const method = frame.method
       if (typeof method === "string") {
         if ("id" in frame) {
           const id = frame.id
-          if (typeof id === "string" || typeof id === "number") onServerRequest(id, method, frame.params)
-          else {report(
-              new ProtocolError({ reason: "InvalidMessage", detail: `request id of wrong type: ${preview(frame)}` })
-            )}
+          if (typeof id !== "string" && typeof id !== "number") {
+            report(
+              new ProtocolError({
+                reason: "InvalidMessage",
+                detail: `request id of wrong type: ${Json.preview(frame)}`
+              })
+            )
+          } else if (serverRequests.size >= maxServerRequests) refuseServerRequest(id, method)
+          else onServerRequest(id, method, frame.params)
           return
         }
         if (method === "notifications/progress") onProgress(frame.params)
@@ -382,11 +464,31 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
         options.onNotification(frame.params === undefined ? { method } : { method, params: frame.params })
         return
       }
-      if ("id" in frame && ("result" in frame || "error" in frame)) {
-        onResponse(frame.id, frame)
-        return
+      if ("id" in frame && ("result" in frame || "error" in frame)) return onResponse(frame.id, frame)
+      report(
+        new ProtocolError({ reason: "InvalidMessage", detail: `message of no known shape: ${Json.preview(frame)}` })
+      )
+    }
+
+    const onBatch = (frames: ReadonlyArray<unknown>) => {
+      if (!batches) {
+        return report(
+          new ProtocolError({
+            reason: "InvalidMessage",
+            detail: `a JSON-RPC batch, which the agreed revision does not allow: ${Json.preview(frames)}`
+          })
+        )
       }
-      report(new ProtocolError({ reason: "InvalidMessage", detail: `message of no known shape: ${preview(frame)}` }))
+      if (frames.length === 0) {
+        return report(new ProtocolError({ reason: "InvalidMessage", detail: "an empty JSON-RPC batch" }))
+      }
+      for (const frame of frames) {
+        if (Array.isArray(frame)) {
+          report(
+            new ProtocolError({ reason: "InvalidMessage", detail: `a batch inside a batch: ${Json.preview(frame)}` })
+          )
+        } else onFrame(frame)
+      }
     }
 
     const shutdown = (error: TransportError) =>
@@ -427,20 +529,12 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
       requestNoCancel,
       notify,
       closedWith: () => closed,
+      setProtocolVersion: (version) => {
+        batches = version === "2025-03-26"
+      },
       pendingCount: () => pending.size
     } satisfies Protocol
   })
-
-/** @internal */
-export const preview = (value: unknown): string => {
-  let text: string
-  try {
-    text = typeof value === "string" ? value : JSON.stringify(value) ?? String(value)
-  } catch {
-    text = String(value)
-  }
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text
-}
 
 /**
  * A decoder for one method's result. With `fast`, a structural check that
@@ -456,13 +550,29 @@ export const decodeResult = <A, I>(
 ) => {
   const decode = Schema.decodeUnknown(schema, { onExcessProperty: "preserve", errors: "first" })
   const full = (value: unknown): Effect.Effect<A, ProtocolError> =>
-    Effect.mapError(
-      decode(value),
-      (error) => new ProtocolError({ reason: "InvalidResult", detail: `${method}: ${error.message}`, cause: error })
+    decode(value).pipe(
+      Effect.mapError((error) =>
+        new ProtocolError({ reason: "InvalidResult", detail: `${method}: ${error.message}`, cause: error })
+      ),
+      // no input may become a defect, whatever a schema's checks do with it
+      Effect.catchAllDefect((defect) =>
+        Effect.fail(
+          new ProtocolError({
+            reason: "InvalidResult",
+            detail: `${method}: the result could not be checked (${Json.preview(String(defect))})`,
+            cause: defect
+          })
+        )
+      )
     )
   if (fast === undefined) return full
   return (value: unknown): Effect.Effect<A, ProtocolError> => {
-    const checked = fast(value)
+    let checked: A | undefined
+    try {
+      checked = fast(value)
+    } catch {
+      checked = undefined
+    }
     return checked === undefined ? full(value) : Effect.succeed(checked)
   }
 }

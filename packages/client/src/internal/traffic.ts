@@ -7,8 +7,12 @@
  */
 import * as Cause from "effect/Cause"
 import type * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
 import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
@@ -18,6 +22,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as McpClient from "../McpClient.js"
 import type { HandlerError } from "../McpError.js"
+import { ProtocolError } from "../McpError.js"
 import * as McpSchema from "../McpSchema.js"
 import { checkAnswer } from "./elicitation.js"
 import type * as Protocol from "./protocol.js"
@@ -27,6 +32,9 @@ export interface Traffic {
   readonly capabilities: () => McpSchema.ClientCapabilities
   readonly handlers: ReadonlyMap<string, Protocol.RequestHandler>
   readonly onNotification: (notification: McpSchema.ServerNotification) => void
+  /** How many notifications have arrived, and a wait until the handlers have seen `count` (see `Protocol`). */
+  readonly received: () => number
+  readonly handled: (count: number) => Effect.Effect<void> | undefined
   readonly notifications: Stream.Stream<McpSchema.ServerNotification>
   readonly subscribe: Effect.Effect<Queue.Dequeue<McpSchema.ServerNotification>, never, Scope.Scope>
   readonly setRoots: (roots: ReadonlyArray<McpSchema.Root>) => void
@@ -79,6 +87,9 @@ const decodeElicit = Schema.decodeUnknown(McpSchema.ElicitRequestParams, { onExc
 const decodeProgress = Schema.decodeUnknownOption(McpSchema.ProgressNotificationParams)
 const decodeLog = Schema.decodeUnknownOption(McpSchema.LoggingMessageNotificationParams)
 
+const inboxCapacity = 4096
+const handlerGrace = Duration.seconds(1)
+
 /** @internal */
 export const decodeProgressParams = (notification: McpSchema.ServerNotification) =>
   notification.method === "notifications/progress" ? decodeProgress(notification.params) : Option.none()
@@ -90,7 +101,8 @@ export const decodeLogParams = (notification: McpSchema.ServerNotification) =>
 /** @internal */
 export const make = <R>(
   options: McpClient.Options<R>,
-  context: Context.Context<R>
+  context: Context.Context<R>,
+  report: (problem: ProtocolError) => void
 ): Effect.Effect<Traffic, never, Scope.Scope> =>
   Effect.gen(function*() {
     let roots: Effect.Effect<ReadonlyArray<McpSchema.Root>, never, R> | undefined = options.roots === undefined
@@ -156,7 +168,19 @@ export const make = <R>(
       PubSub.sliding<McpSchema.ServerNotification>(options.notificationBuffer ?? 1024),
       PubSub.shutdown
     )
-    const inbox = yield* Queue.unbounded<McpSchema.ServerNotification>()
+    // handlers that fall 4096 notifications behind lose the newest ones (with a
+    // warning): a flood from the server must not grow the host's memory
+    const inbox = yield* Queue.dropping<McpSchema.ServerNotification>(inboxCapacity)
+    let received = 0
+    let handled = 0
+    // calls waiting for the handlers to catch up, in the order of their targets
+    const waiters: Array<{ readonly count: number; readonly deferred: Deferred.Deferred<void> }> = []
+    const markHandled = () => {
+      handled++
+      while (waiters.length > 0 && waiters[0].count <= handled) {
+        Deferred.unsafeDone(waiters.shift()!.deferred, Exit.void)
+      }
+    }
     const onLog = options.onLog ?? logToEffectLogger
     const guard = (name: string, effect: Effect.Effect<void, never, R>) =>
       Effect.catchAllCause(
@@ -179,6 +203,7 @@ export const make = <R>(
       })
     yield* Queue.take(inbox).pipe(
       Effect.flatMap(dispatch),
+      Effect.ensuring(Effect.sync(markHandled)),
       Effect.forever,
       Effect.provide(context),
       Effect.forkScoped
@@ -188,7 +213,34 @@ export const make = <R>(
       capabilities,
       handlers,
       onNotification: (notification) => {
-        inbox.unsafeOffer(notification)
+        received++
+        if (!inbox.unsafeOffer(notification)) {
+          markHandled()
+          report(
+            new ProtocolError({
+              reason: "InvalidMessage",
+              detail: `dropped ${notification.method}: the client's handlers are ${inboxCapacity} notifications behind`
+            })
+          )
+        }
+      },
+      received: () => received,
+      handled: (count) => {
+        if (handled >= count) return undefined
+        const deferred = Deferred.unsafeMake<void>(FiberId.none)
+        let at = waiters.length
+        while (at > 0 && waiters[at - 1].count > count) at--
+        const waiter = { count, deferred }
+        waiters.splice(at, 0, waiter)
+        // a handler that never ends must not hold up the calls
+        return Deferred.await(deferred).pipe(
+          Effect.timeout(handlerGrace),
+          Effect.ignore,
+          Effect.ensuring(Effect.sync(() => {
+            const index = waiters.indexOf(waiter)
+            if (index !== -1) waiters.splice(index, 1)
+          }))
+        )
       },
       notifications: Stream.fromPubSub(pubsub),
       subscribe: PubSub.subscribe(pubsub),
