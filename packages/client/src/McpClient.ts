@@ -12,10 +12,12 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Predicate from "effect/Predicate"
+import type * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as internal from "./internal/client.js"
+import * as internalSession from "./internal/session.js"
 import * as source from "./internal/source.js"
 import type { HandlerError, McpError, NotConnected, ProtocolError, ToolError, TransportError } from "./McpError.js"
 import type * as McpSchema from "./McpSchema.js"
@@ -82,6 +84,10 @@ export interface Service {
   /** Holds the shared session for the current scope, opening it if nobody holds it. */
   readonly connect: Effect.Effect<void, McpError, Scope.Scope>
   readonly isConnected: Effect.Effect<boolean>
+  /** Where the connection is now. */
+  readonly connectionState: Effect.Effect<ConnectionState>
+  /** The connection state now and each change after (a Stream that ends with the client). */
+  readonly connectionStates: Stream.Stream<ConnectionState>
   readonly initializeResult: Effect.Effect<McpSchema.InitializeResult, NotConnected>
   readonly serverCapabilities: Effect.Effect<McpSchema.ServerCapabilities, NotConnected>
   /** A new, independent client with the same configuration and its own session. */
@@ -271,7 +277,47 @@ export interface Options<R = never> {
   readonly onMessage?: ((notification: McpSchema.ServerNotification) => Effect.Effect<void, never, R>) | undefined
   /** How far behind a notification stream subscriber may fall before it loses the oldest (default 1024). */
   readonly notificationBuffer?: number | undefined
+  /**
+   * A session whose transport ended (the server exited or crashed, the
+   * connection or an event stream was lost) is replaced on its next use, one
+   * new session for all who wait, retried under this schedule while opening
+   * fails or new sessions keep ending before they answer anything (default: a
+   * jittered exponential backoff from 100 ms, five tries, about 3 s). When it
+   * ends, the client stops trying and every operation fails with the last
+   * error until the session is acquired again. `false`: an ended session stays
+   * ended (a session an HTTP server forgot, 404, is renewed all the same, as
+   * the specification requires). Calls in flight when a session ends fail
+   * with `TransportError`; they are never sent again.
+   */
+  readonly reconnect?: Schedule.Schedule<unknown, McpError> | false | undefined
+  /**
+   * The largest message accepted from the server, in bytes: a stdio line, an
+   * HTTP body, one event of an event stream (default 16 MiB). Past it an HTTP
+   * request fails with `ProtocolError` (reason `TooLarge`); a stdio session
+   * ends, as a stream cannot find where the next message starts.
+   */
+  readonly maxMessageBytes?: number | undefined
 }
+
+/**
+ * Where the client's connection is: `Connecting` (the first session),
+ * `Ready`, `Disconnected` (the session ended; the next use opens a new one if
+ * `reconnect` allows), `Reconnecting` (opening a new one, with the attempt and
+ * the failure that led to it) and `Closed` (no session: not yet opened,
+ * released by its last user, or given up on, with the failure).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type ConnectionState = internalSession.ConnectionState
+
+/**
+ * Constructors and matchers for `ConnectionState`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const ConnectionState = internalSession.ConnectionState
 
 /**
  * Where the server is. Inferred the way FastMCP does it:

@@ -36,10 +36,10 @@ describe("client behaviour under injected faults", () => {
       }])
     }))
 
-  it.scoped("a disconnect mid-call fails the call with TransportError at once", () =>
+  it.scoped("a disconnect mid-call fails the call with TransportError at once; without reconnect, for good", () =>
     Effect.gen(function*() {
       const { connect, faults } = yield* setup()
-      const client = yield* McpClient.make(connect)
+      const client = yield* McpClient.make(connect, { reconnect: false })
       yield* faults.disconnectOn("tools/call")
       const error = yield* Effect.flip(client.callTool("never"))
       assert.instanceOf(error, McpError.TransportError)
@@ -47,6 +47,25 @@ describe("client behaviour under injected faults", () => {
       assert.include(error.message, "tools/call")
       assert.isFalse(yield* client.isConnected)
       assert.strictEqual((yield* Effect.flip(client.ping))._tag, "TransportError")
+    }))
+
+  it.scoped("after a disconnect the next use opens a new session; the call in flight is not sent again", () =>
+    Effect.gen(function*() {
+      const { connect, faults, server } = yield* setup()
+      const client = yield* McpClient.make(connect)
+      yield* faults.disconnectOn("tools/call")
+      const error = yield* Effect.flip(client.callTool("never"))
+      assert.instanceOf(error, McpError.TransportError)
+      assert.strictEqual((yield* client.connectionState)._tag, "Disconnected")
+      yield* faults.reset
+      // the ended session answered nothing: the first new try waits for the schedule's first delay
+      const ping = yield* Effect.fork(client.ping)
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(ping)
+      assert.isTrue(yield* client.isConnected)
+      assert.strictEqual((yield* client.connectionState)._tag, "Ready")
+      assert.strictEqual((yield* server.received("initialize")).length, 2)
+      assert.strictEqual((yield* server.received("tools/call")).length, 1)
     }))
 
   it.scoped("a disconnect fails every pending call, whatever it waits for", () =>

@@ -17,6 +17,8 @@ type Operation = Exclude<keyof McpClient.Service, McpClient.TypeId>
 const kinds = {
   connect: "effect",
   isConnected: "effect",
+  connectionState: "effect",
+  connectionStates: "stream",
   initializeResult: "effect",
   serverCapabilities: "effect",
   fresh: "effect",

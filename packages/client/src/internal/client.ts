@@ -5,29 +5,25 @@
  * @internal
  */
 import * as Context from "effect/Context"
-import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as ExecutionStrategy from "effect/ExecutionStrategy"
-import * as Exit from "effect/Exit"
-import * as FiberId from "effect/FiberId"
-import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as RcMap from "effect/RcMap"
-import * as RcRef from "effect/RcRef"
 import * as Runtime from "effect/Runtime"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as McpClient from "../McpClient.js"
-import { NotConnected, ProtocolError, ToolError } from "../McpError.js"
+import type { NotConnected, TransportError } from "../McpError.js"
+import { ProtocolError, ToolError } from "../McpError.js"
 import type { McpError } from "../McpError.js"
 import * as McpSchema from "../McpSchema.js"
-import type * as Transport from "../Transport.js"
+import * as Transport from "../Transport.js"
 import * as FastDecode from "./fastDecode.js"
 import * as Problems from "./problems.js"
 import * as Protocol from "./protocol.js"
+import * as Sessions from "./session.js"
 import * as Traffic from "./traffic.js"
 
 /** @internal */
@@ -36,13 +32,9 @@ export const TypeId: McpClient.TypeId = "~@effect-mcp/client/McpClient"
 /** @internal */
 export const clientVersion = "0.1.0"
 
-interface Session {
-  readonly protocol: Protocol.Protocol
-  readonly initializeResult: McpSchema.InitializeResult
-  readonly server: string
-  /** The session's own scope, and the scope of the reference it belongs to. */
-  readonly scope: Scope.CloseableScope
-  readonly holder: Scope.Scope
+interface Session extends Sessions.Session {
+  /** Which roots the server was told of: a new session after `setRoots` tells it they changed. */
+  readonly rootsVersion: number
 }
 
 const decodeInitialize = Protocol.decodeResult(McpSchema.InitializeResult, "initialize")
@@ -116,19 +108,17 @@ export const make = <R, RH = never>(
     const initTimeout = Duration.decode(options.initTimeout ?? Duration.seconds(30))
     const clientInfo = options.clientInfo ?? { name: "effect-mcp", version: clientVersion }
     const autoConnect = options.autoConnect ?? true
+    const maxMessageBytes = options.maxMessageBytes ?? Transport.MaxMessageBytes.defaultValue()
     const maxPages = options.maxPages ?? defaultMaxPages
 
-    let current: Session | undefined
-    let everConnected = false
+    let loggingLevel: McpSchema.LoggingLevel | undefined
+    let rootsVersion = 0
 
     // -- the session -----------------------------------------------------------
 
-    const openSession = (
-      scope: Scope.CloseableScope,
-      holder: Scope.Scope
-    ): Effect.Effect<Session, McpError, Scope.Scope | R> =>
+    const handshake = (onClosed: (error: TransportError) => void): Effect.Effect<Session, McpError, Scope.Scope | R> =>
       Effect.gen(function*() {
-        const transport = yield* connect
+        const transport = yield* Effect.provideService(connect, Transport.MaxMessageBytes, maxMessageBytes)
         const protocol = yield* Protocol.make({
           transport,
           requestTimeout,
@@ -136,7 +126,8 @@ export const make = <R, RH = never>(
           onNotification: traffic.onNotification,
           notificationsReceived: traffic.received,
           notificationsHandled: traffic.handled,
-          onProblem
+          onProblem,
+          onClosed
         })
         const raw = yield* protocol.requestNoCancel("initialize", {
           protocolVersion: McpSchema.LATEST_PROTOCOL_VERSION,
@@ -157,119 +148,59 @@ export const make = <R, RH = never>(
         if (transport.ready !== undefined) yield* transport.ready
         yield* protocol.notify("notifications/initialized")
         const { serverInfo } = initializeResult
-        const session: Session = {
+        return {
           protocol,
           initializeResult,
           server: `${serverInfo.name} ${serverInfo.version}`,
-          scope,
-          holder
+          rootsVersion
         }
-        current = session
-        everConnected = true
-        yield* Effect.addFinalizer(() =>
-          Effect.sync(() => {
-            if (current === session) current = undefined
-          })
-        )
-        return session
       })
 
-    // Each session lives in a scope of its own inside the holder's scope: RcRef
-    // leaves the scope of a failed acquisition open, so a failed handshake
-    // closes its own (no spawned server outlives it), and an expired session
-    // can be replaced while the reference is held.
-    const openIn = (holder: Scope.Scope) =>
-      Effect.flatMap(Scope.fork(holder, ExecutionStrategy.sequential), (scope) =>
-        openSession(scope, holder).pipe(
-          Scope.extend(scope),
-          Effect.onError((cause) => Scope.close(scope, Exit.failCause(cause)))
-        ))
-    const acquireSession = Effect.flatMap(Effect.scope, openIn)
-
-    // An HTTP server that forgot the session (404) must get a new initialize
-    // (the specification says so): the next operation opens a new session in
-    // the same holder, once however many ask, and closes the old one.
-    let renewing: Deferred.Deferred<Session, McpError> | undefined
-    const renew = (stale: Session): Effect.Effect<Session, McpError> =>
-      Effect.suspend(() => {
-        if (current !== stale && current !== undefined) return Effect.succeed(current)
-        if (renewing !== undefined) return Deferred.await(renewing)
-        const deferred = Deferred.unsafeMake<Session, McpError>(FiberId.none)
-        renewing = deferred
-        // on a fiber of its own, so that the caller who started it may be
-        // interrupted without failing the others who wait for it
-        const open = openIn(stale.holder).pipe(
-          Effect.tap(() => Scope.close(stale.scope, Exit.void)),
-          Effect.provide(context),
-          Effect.exit,
-          Effect.flatMap((exit) => {
-            renewing = undefined
-            return Deferred.done(deferred, exit)
-          })
+    // What was asked of the old session is asked of the new one; what fails is
+    // logged (the session is usable all the same).
+    const restore = (session: Session, stale: Session): Effect.Effect<void> =>
+      Effect.gen(function*() {
+        const caps = session.initializeResult.capabilities
+        const asks: Array<Effect.Effect<unknown, McpError>> = []
+        if (loggingLevel !== undefined && caps.logging !== undefined) {
+          asks.push(session.protocol.request("logging/setLevel", { level: loggingLevel }))
+        }
+        const uris = yield* RcMap.keys(subscriptions)
+        if (uris.length > 0 && caps.resources?.subscribe === true) {
+          for (const uri of uris) asks.push(session.protocol.request("resources/subscribe", { uri }))
+        }
+        if (rootsVersion !== stale.rootsVersion) asks.push(session.protocol.notify("notifications/roots/list_changed"))
+        yield* Effect.forEach(
+          asks,
+          (ask) => Effect.catchAll(ask, (error) => Effect.sync(() => onProblem(error))),
+          { concurrency: "unbounded", discard: true }
         )
-        return Effect.zipRight(Effect.forkDaemon(open), Deferred.await(deferred))
       })
 
-    // Users who wait while a connection attempt runs share its failure, the
-    // way they would share its success; the next user tries afresh.
-    const ticket = FiberRef.unsafeMake(0)
-    let attempts = 0
-    let lastFailure: { readonly attempt: number; readonly error: McpError } | undefined
-    const acquire = Effect.flatMap(FiberRef.get(ticket), (seen) => {
-      if (lastFailure !== undefined && lastFailure.attempt > seen) return Effect.fail(lastFailure.error)
-      return acquireSession.pipe(
-        Effect.tapBoth({
-          onFailure: (error) =>
-            Effect.sync(() => {
-              lastFailure = { attempt: ++attempts, error }
-            }),
-          onSuccess: () =>
-            Effect.sync(() => {
-              attempts++
-            })
-        }),
-        Effect.provide(context)
-      )
+    const sessions = yield* Sessions.make<Session, R>({
+      open: handshake,
+      context: context as Context.Context<R>,
+      reconnect: options.reconnect === undefined
+        ? Sessions.defaultReconnect
+        : options.reconnect,
+      idleTimeToLive: options.idleTimeToLive,
+      autoConnect,
+      restore
     })
-    const ref = yield* RcRef.make({
-      acquire,
-      ...(options.idleTimeToLive === undefined ? {} : { idleTimeToLive: options.idleTimeToLive })
-    })
-
-    const connectScoped: Effect.Effect<void, McpError, Scope.Scope> = Effect.suspend(() =>
-      RcRef.get(ref).pipe(Effect.locally(ticket, attempts), Effect.asVoid)
-    )
-
-    const hint = () =>
-      everConnected
-        ? "The session was closed: its last user released it. Run the operation inside McpClient.connect, " +
-          "or keep the client's layer alive while you use it."
-        : autoConnect
-        ? "The client's layer has not connected."
-        : "This client was built with autoConnect: false; run the operation inside McpClient.connect " +
-          "(a scoped effect) to hold a session."
 
     // the session as it is: for session facts and notifications
     const withCurrent = <A, E>(
       operation: string,
       f: (session: Session) => Effect.Effect<A, E>
     ): Effect.Effect<A, E | NotConnected> =>
-      Effect.suspend((): Effect.Effect<A, E | NotConnected> =>
-        current === undefined ? Effect.fail(new NotConnected({ operation, hint: hint() })) : f(current)
-      )
-
-    // a session to send requests on: an expired one is replaced first
-    const withSession = <A, E>(
-      operation: string,
-      f: (session: Session) => Effect.Effect<A, E>
-    ): Effect.Effect<A, E | McpError> =>
-      Effect.suspend((): Effect.Effect<A, E | McpError> => {
-        const session = current
-        if (session === undefined) return Effect.fail(new NotConnected({ operation, hint: hint() }))
-        return session.protocol.closedWith()?.reason === "SessionExpired"
-          ? Effect.flatMap(renew(session), f)
+      Effect.suspend((): Effect.Effect<A, E | NotConnected> => {
+        const session = sessions.current()
+        return session === undefined
+          ? Effect.fail(sessions.notConnected(operation))
           : f(session)
       })
+
+    const withSession = sessions.use
 
     const withCapability = <A, E>(
       operation: string,
@@ -367,8 +298,13 @@ export const make = <R, RH = never>(
 
     const service: McpClient.Service = {
       [TypeId]: TypeId,
-      connect: connectScoped,
-      isConnected: Effect.sync(() => current !== undefined && current.protocol.closedWith() === undefined),
+      connect: sessions.connect,
+      isConnected: Effect.sync(() => {
+        const session = sessions.current()
+        return session !== undefined && session.protocol.closedWith() === undefined
+      }),
+      connectionState: sessions.state,
+      connectionStates: sessions.states,
       initializeResult: withCurrent("initializeResult", (session) => Effect.succeed(session.initializeResult)),
       serverCapabilities: withCurrent(
         "serverCapabilities",
@@ -479,7 +415,15 @@ export const make = <R, RH = never>(
         ),
       ping: traced("ping", Effect.asVoid(request("ping", undefined, undefined))),
       setLoggingLevel: (level) =>
-        traced("setLoggingLevel", Effect.asVoid(request("logging/setLevel", { level }, "logging"))),
+        traced(
+          "setLoggingLevel",
+          Effect.zipRight(
+            request("logging/setLevel", { level }, "logging"),
+            Effect.sync(() => {
+              loggingLevel = level
+            })
+          )
+        ),
       sendRootsListChanged: withCurrent(
         "notifications/roots/list_changed",
         (session) => session.protocol.notify("notifications/roots/list_changed")
@@ -525,9 +469,11 @@ export const make = <R, RH = never>(
       setRoots: (roots) =>
         Effect.suspend(() => {
           traffic.setRoots(roots)
-          return current === undefined
+          rootsVersion++
+          const session = sessions.current()
+          return session === undefined || session.protocol.closedWith() !== undefined
             ? Effect.void
-            : current.protocol.notify("notifications/roots/list_changed")
+            : session.protocol.notify("notifications/roots/list_changed")
         }),
       setSamplingHandler: (handler) => Effect.sync(() => traffic.setSampling(handler)),
       setElicitationHandler: (handler) => Effect.sync(() => traffic.setElicitation(handler)),
@@ -549,6 +495,6 @@ export const make = <R, RH = never>(
         Effect.acquireRelease(service.subscribe(uri), () => Effect.ignore(service.unsubscribe(uri)))
     })
 
-    if (autoConnect) yield* connectScoped
+    if (autoConnect) yield* sessions.connect
     return service
   })

@@ -55,6 +55,8 @@ export interface ProtocolOptions {
   readonly notificationsReceived: () => number
   readonly notificationsHandled: (count: number) => Effect.Effect<void> | undefined
   readonly onProblem: (problem: ProtocolError | TransportError) => void
+  /** The session ended for a reason of its own (not the client closing it). */
+  readonly onClosed?: ((error: TransportError) => void) | undefined
 }
 
 /** @internal */
@@ -75,6 +77,8 @@ export interface Protocol {
   /** The revision agreed in the handshake: it says whether batches are allowed. */
   readonly setProtocolVersion: (version: string) => void
   readonly pendingCount: () => number
+  /** How many requests the server has answered with a result. */
+  readonly answered: () => number
 }
 
 type Outcome = Effect.Effect<unknown, McpRpcError | TimeoutError | TransportError | ProtocolError>
@@ -113,6 +117,7 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
     const pending = new Map<number, Pending>()
     const serverRequests = new Map<McpSchema.RequestId, Fiber.RuntimeFiber<void, never>>()
     let nextId = 0
+    let answered = 0
     let closed: TransportError | undefined
     let timerFiber: Fiber.RuntimeFiber<void, never> | undefined
     let timerWake = infinite
@@ -385,6 +390,7 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
         return
       }
       if ("result" in frame) {
+        answered++
         const received = options.notificationsReceived()
         const handled = received > 0 ? options.notificationsHandled(received) : undefined
         settle(entry, handled === undefined ? Effect.succeed(frame.result) : Effect.as(handled, frame.result))
@@ -491,10 +497,11 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
       }
     }
 
-    const shutdown = (error: TransportError) =>
+    const shutdown = (error: TransportError, byClient = false) =>
       Effect.suspend(() => {
         if (closed !== undefined) return Effect.void
         closed = error
+        if (!byClient) options.onClosed?.(error)
         for (const entry of Array.from(pending.values())) settle(entry, Effect.fail(error))
         const fibers: Array<Fiber.RuntimeFiber<unknown, unknown>> = Array.from(serverRequests.values())
         if (timerFiber !== undefined) fibers.push(timerFiber)
@@ -521,7 +528,7 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
       Effect.forkScoped
     )
     yield* Effect.addFinalizer(() =>
-      shutdown(new TransportError({ reason: "Closed", description: "the client closed the session" }))
+      shutdown(new TransportError({ reason: "Closed", description: "the client closed the session" }), true)
     )
 
     return {
@@ -532,7 +539,8 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
       setProtocolVersion: (version) => {
         batches = version === "2025-03-26"
       },
-      pendingCount: () => pending.size
+      pendingCount: () => pending.size,
+      answered: () => answered
     } satisfies Protocol
   })
 

@@ -1,0 +1,302 @@
+/**
+ * The session machinery: one initialized session shared through a
+ * reference-counted `RcRef`, the failure of a connection attempt shared by
+ * the users who waited for it, and recovery: a session whose transport ended
+ * is replaced on its next use, once for all who ask, under the `reconnect`
+ * schedule.
+ *
+ * @internal
+ */
+import * as Cause from "effect/Cause"
+import type * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
+import * as FiberRef from "effect/FiberRef"
+import * as RcRef from "effect/RcRef"
+import * as Runtime from "effect/Runtime"
+import * as Schedule from "effect/Schedule"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as SubscriptionRef from "effect/SubscriptionRef"
+import type { McpError } from "../McpError.js"
+import { NotConnected, TransportError } from "../McpError.js"
+import type * as McpSchema from "../McpSchema.js"
+import type * as Protocol from "./protocol.js"
+
+/**
+ * Where the client's connection is: `Connecting` (the first session),
+ * `Ready`, `Disconnected` (the session ended; the next use opens a new one,
+ * if `reconnect` allows), `Reconnecting` (opening a new one: attempt and the
+ * failure that led to it), `Closed` (no session: never opened, released by
+ * its last user, or given up on, with the failure).
+ *
+ * @internal
+ */
+export type ConnectionState = Data.TaggedEnum<{
+  Connecting: {}
+  Ready: { readonly server: string; readonly protocolVersion: string }
+  Disconnected: { readonly cause: TransportError }
+  Reconnecting: { readonly attempt: number; readonly cause: McpError }
+  Closed: { readonly cause: McpError | undefined }
+}>
+
+/** @internal */
+export const ConnectionState = Data.taggedEnum<ConnectionState>()
+
+/** @internal */
+export interface Session {
+  readonly protocol: Protocol.Protocol
+  readonly initializeResult: McpSchema.InitializeResult
+  readonly server: string
+}
+
+/**
+ * A bounded exponential backoff with jitter: 100 ms, 200 ms, ... five tries,
+ * about 3 seconds in all.
+ *
+ * @internal
+ */
+export const defaultReconnect: Schedule.Schedule<unknown, unknown> = Schedule.exponential(Duration.millis(100)).pipe(
+  Schedule.jittered,
+  Schedule.intersect(Schedule.recurs(5))
+)
+
+// a session that answered a request, or lived this long, was healthy: its
+// end starts a new round of the schedule, with a first try at once
+const healthyAfter = 10_000
+
+/** @internal */
+export interface Sessions<S extends Session> {
+  /** Holds the shared session in the caller's scope. */
+  readonly connect: Effect.Effect<void, McpError, Scope.Scope>
+  /** The session as it is, for session facts and notifications. */
+  readonly current: () => S | undefined
+  /** A session to send requests on: one whose transport ended is replaced first (if allowed). */
+  readonly use: <A, E>(operation: string, f: (session: S) => Effect.Effect<A, E>) => Effect.Effect<A, E | McpError>
+  /** The error for an operation that needs a session when there is none. */
+  readonly notConnected: (operation: string) => NotConnected
+  readonly state: Effect.Effect<ConnectionState>
+  readonly states: Stream.Stream<ConnectionState>
+}
+
+interface Live<S> {
+  readonly session: S
+  readonly scope: Scope.CloseableScope
+  readonly holder: Scope.Scope
+  readonly openedAt: number
+}
+
+/** @internal */
+export const make = <S extends Session, R>(options: {
+  /** The handshake, run in the new session's scope; `onClosed` is for the protocol engine. */
+  readonly open: (onClosed: (error: TransportError) => void) => Effect.Effect<S, McpError, Scope.Scope | R>
+  readonly context: Context.Context<R>
+  /** `false`: a session that ended stays ended (only one the server forgot is renewed). */
+  readonly reconnect: Schedule.Schedule<unknown, McpError> | false
+  readonly idleTimeToLive: Duration.DurationInput | undefined
+  readonly autoConnect: boolean
+  /** What was asked of the old session, asked again of the new one. */
+  readonly restore: (session: S, stale: S) => Effect.Effect<void>
+}): Effect.Effect<Sessions<S>, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const runFork = Runtime.runFork(yield* Effect.runtime<never>())
+    const clock = yield* Effect.clock
+    const state = yield* SubscriptionRef.make<ConnectionState>(ConnectionState.Closed({ cause: undefined }))
+    const setState = (next: ConnectionState) => SubscriptionRef.set(state, next)
+    // the state streams end with the client
+    const ended = yield* Deferred.make<void>()
+    yield* Effect.addFinalizer(() => Deferred.succeed(ended, void 0))
+    let live: Live<S> | undefined
+    let everConnected = false
+    // the reconnect schedule gave up: later uses fail at once with this
+    let gaveUp: McpError | undefined
+
+    // Each session lives in a scope of its own inside the holder's scope: RcRef
+    // leaves the scope of a failed acquisition open, so a failed handshake
+    // closes its own (no spawned server outlives it), and an ended session can
+    // be replaced while the reference is held.
+    const openIn = (holder: Scope.Scope): Effect.Effect<Live<S>, McpError> =>
+      Effect.flatMap(Scope.fork(holder, ExecutionStrategy.sequential), (scope) => {
+        let opened: Live<S> | undefined
+        const onClosed = (error: TransportError) => {
+          if (opened !== undefined && live === opened) runFork(setState(ConnectionState.Disconnected({ cause: error })))
+        }
+        return options.open(onClosed).pipe(
+          Effect.map((session): Live<S> => {
+            opened = { session, scope, holder, openedAt: clock.unsafeCurrentTimeMillis() }
+            return opened
+          }),
+          Effect.tap((opened) =>
+            Scope.addFinalizer(
+              scope,
+              Effect.suspend(() => {
+                if (live !== opened) return Effect.void
+                live = undefined
+                return setState(ConnectionState.Closed({ cause: gaveUp }))
+              })
+            )
+          ),
+          Scope.extend(scope),
+          Effect.onError((cause) => Scope.close(scope, Exit.failCause(cause))),
+          Effect.provide(options.context)
+        )
+      })
+
+    const ready = (opened: Live<S>) =>
+      Effect.suspend(() => {
+        live = opened
+        everConnected = true
+        gaveUp = undefined
+        return setState(
+          ConnectionState.Ready({
+            server: opened.session.server,
+            protocolVersion: opened.session.initializeResult.protocolVersion
+          })
+        )
+      })
+
+    // -- recovery --------------------------------------------------------------
+
+    let renewing: Deferred.Deferred<Live<S>, McpError> | undefined
+    // sessions that ended (or could not be opened) since the last healthy one
+    let failures = 0
+    let driver: Schedule.ScheduleDriver<unknown, McpError, never> | undefined
+    const schedule = options.reconnect === false ? Schedule.stop : options.reconnect
+
+    const givenUp = (cause: McpError): McpError =>
+      new TransportError({
+        reason: cause._tag === "TransportError" ? cause.reason : "Connect",
+        description: `the session ended or failed to open ${failures} times in a row, and the client stopped ` +
+          `trying (option reconnect). The last failure: ${cause.message}`,
+        cause
+      })
+
+    const attempt = (stale: Live<S>, cause: McpError): Effect.Effect<Live<S>, McpError> =>
+      Effect.gen(function*() {
+        if (failures > 0) {
+          driver ??= yield* Schedule.driver(schedule)
+          const step = yield* Effect.either(driver.next(cause))
+          if (step._tag === "Left") return yield* Effect.fail(givenUp(cause))
+        }
+        yield* setState(ConnectionState.Reconnecting({ attempt: failures + 1, cause }))
+        const exit = yield* Effect.exit(openIn(stale.holder))
+        if (Exit.isSuccess(exit)) return exit.value
+        failures++
+        const failure = Cause.failureOption(exit.cause)
+        return yield* attempt(
+          stale,
+          failure._tag === "Some" ? failure.value : new TransportError({
+            reason: "Connect",
+            description: `the new session could not be opened: ${Cause.pretty(exit.cause)}`
+          })
+        )
+      })
+
+    const renew = (stale: Live<S>, cause: TransportError): Effect.Effect<Live<S>, McpError> =>
+      Effect.suspend(() => {
+        if (live !== stale && live !== undefined) return Effect.succeed(live)
+        if (gaveUp !== undefined) return Effect.fail(gaveUp)
+        if (renewing !== undefined) return Deferred.await(renewing)
+        const deferred = Deferred.unsafeMake<Live<S>, McpError>(FiberId.none)
+        renewing = deferred
+        const healthy = stale.session.protocol.answered() > 1 ||
+          clock.unsafeCurrentTimeMillis() - stale.openedAt >= healthyAfter
+        // a server that forgot the session (HTTP 404) gets a new one at once, reconnect or not
+        if (healthy || cause.reason === "SessionExpired") {
+          failures = 0
+          driver = undefined
+        } else failures++
+        // on a fiber of its own, so that the caller who started it may be
+        // interrupted without failing the others who wait for it
+        const open = attempt(stale, cause).pipe(
+          Effect.tap((opened) =>
+            Effect.zipRight(
+              Scope.close(stale.scope, Exit.void),
+              Effect.zipRight(options.restore(opened.session, stale.session), ready(opened))
+            )
+          ),
+          // without reconnect, a failed renewal is tried again on the next use
+          Effect.tapError((error) =>
+            Effect.suspend(() => {
+              if (options.reconnect === false) return Effect.void
+              gaveUp = error
+              return Scope.close(stale.scope, Exit.void)
+            })
+          ),
+          Effect.exit,
+          Effect.flatMap((exit) => {
+            renewing = undefined
+            return Deferred.done(deferred, exit)
+          })
+        )
+        return Effect.zipRight(Effect.forkDaemon(open), Deferred.await(deferred))
+      })
+
+    // -- the reference ---------------------------------------------------------
+
+    // Users who wait while a connection attempt runs share its failure, the
+    // way they would share its success; the next user tries afresh.
+    const ticket = FiberRef.unsafeMake(0)
+    let attempts = 0
+    let lastFailure: { readonly attempt: number; readonly error: McpError } | undefined
+    const acquire = Effect.flatMap(FiberRef.get(ticket), (seen) => {
+      if (lastFailure !== undefined && lastFailure.attempt > seen) return Effect.fail(lastFailure.error)
+      return setState(ConnectionState.Connecting()).pipe(
+        Effect.zipRight(Effect.flatMap(Effect.scope, openIn)),
+        Effect.tap(ready),
+        Effect.tapBoth({
+          onFailure: (error) =>
+            Effect.zipRight(
+              Effect.sync(() => {
+                lastFailure = { attempt: ++attempts, error }
+              }),
+              setState(ConnectionState.Closed({ cause: error }))
+            ),
+          onSuccess: () =>
+            Effect.sync(() => {
+              attempts++
+            })
+        })
+      )
+    })
+    const ref = yield* RcRef.make({
+      acquire,
+      ...(options.idleTimeToLive === undefined ? {} : { idleTimeToLive: options.idleTimeToLive })
+    })
+
+    const hint = () =>
+      gaveUp !== undefined
+        ? `The client stopped reconnecting: ${gaveUp.message}`
+        : everConnected
+        ? "The session was closed: its last user released it. Run the operation inside McpClient.connect, " +
+          "or keep the client's layer alive while you use it."
+        : options.autoConnect
+        ? "The client's layer has not connected."
+        : "This client was built with autoConnect: false; run the operation inside McpClient.connect " +
+          "(a scoped effect) to hold a session."
+
+    const notConnected = (operation: string) => new NotConnected({ operation, hint: hint() })
+
+    return {
+      notConnected,
+      connect: Effect.suspend(() => RcRef.get(ref).pipe(Effect.locally(ticket, attempts), Effect.asVoid)),
+      current: () => live?.session,
+      use: <A, E>(operation: string, f: (session: S) => Effect.Effect<A, E>) =>
+        Effect.suspend((): Effect.Effect<A, E | McpError> => {
+          const held = live
+          if (held === undefined) return Effect.fail(gaveUp ?? notConnected(operation))
+          const closed = held.session.protocol.closedWith()
+          if (closed === undefined || (options.reconnect === false && closed.reason !== "SessionExpired")) {
+            return f(held.session)
+          }
+          return Effect.flatMap(renew(held, closed), (opened) => f(opened.session))
+        }),
+      state: SubscriptionRef.get(state),
+      states: Stream.interruptWhenDeferred(state.changes, ended)
+    }
+  })
