@@ -216,8 +216,8 @@ export const make = <S extends Session, R>(options: {
         const open = attempt(stale, cause).pipe(
           Effect.tap((opened) =>
             Effect.zipRight(
-              Scope.close(stale.scope, Exit.void),
-              Effect.zipRight(options.restore(opened.session, stale.session), ready(opened))
+              Effect.zipRight(ready(opened), Scope.close(stale.scope, Exit.void)),
+              options.restore(opened.session, stale.session)
             )
           ),
           // without reconnect, a failed renewal is tried again on the next use
