@@ -24,10 +24,15 @@ export type TypeId = typeof TypeId
 // Schema on construction only costs time (0.4 ms for the first error of a
 // process, 19 µs each while the checker is cold). Decoding an error with its
 // schema still checks them.
+//
+// The stack is formatted at once: until it is, V8 keeps the frames it was
+// made in, with their closures, and an error a caller holds would keep the
+// whole session alive (its transport, its buffers).
 const unchecked = <C extends new(...args: Array<any>) => object>(Base: C): C =>
   class extends Base {
     constructor(...args: Array<any>) {
       super(args[0], args[1] ?? true)
+      void (this as { stack?: string }).stack
     }
   }
 
