@@ -9,6 +9,7 @@
  * @since 0.1.0
  */
 import * as HttpTransport from "@effect-mcp/client/HttpTransport"
+import * as McpAuth from "@effect-mcp/client/McpAuth"
 import { ProtocolError, TransportError } from "@effect-mcp/client/McpError"
 import type * as McpSchema from "@effect-mcp/client/McpSchema"
 import * as Transport from "@effect-mcp/client/Transport"
@@ -24,37 +25,48 @@ import * as Http from "node:http"
 import * as Https from "node:https"
 import * as Authorizer from "./internal/authorizer.js"
 
-const maxErrorBody = 2048
-const maxReconnects = 2
+/** What is kept of a refused or unexpected answer's body, for its error message. */
+const maxPreviewBytes = 2048
+/** A refused answer whose body does not end is described with what came by then. */
+const previewWait = 300
+/** GETs of an event stream are never closer than this, whatever the server's `retry:` says. */
+const minRetry = 500
+const maxRetry = 30_000
+const maxReconnects = 4
 const maxAuthorizations = 3
 const closeTimeout = Duration.seconds(5)
 
-const describeNetworkError = (url: URL, error: NodeJS.ErrnoException): TransportError => {
-  if (["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "EAI_AGAIN"].includes(error.code ?? "")) {
-    return new TransportError({
-      reason: "Connect",
-      description: `${url.href}: ${error.message}. Is the server running and the URL right?`,
-      cause: error
-    })
-  }
-  if (error.code === "ECONNRESET") {
-    return new TransportError({
-      reason: "Closed",
-      description: `${url.href} closed the connection before answering (${error.message})`,
-      cause: error
-    })
-  }
-  return new TransportError({ reason: "Write", description: `${url.href}: ${error.message}`, cause: error })
-}
-
 const answers = (message: unknown, id: McpSchema.RequestId): boolean =>
   Predicate.isRecord(message) && message.id === id && ("result" in message || "error" in message)
+
+// a bounded, one-line preview of a body the client could not use
+const previewOf = (text: string): string => {
+  const line = text.replace(/\s+/g, " ").trim()
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line
+}
+
+// One request the client waits for: its current HTTP request (the POST, or
+// the GET that resumes its event stream), until it is answered, failed, or
+// abandoned.
+interface Call {
+  readonly id: McpSchema.RequestId
+  outgoing: Http.ClientRequest | undefined
+  over: boolean
+  /** Lets a `send` still waiting to write return: the call ended first. */
+  release: (() => void) | undefined
+}
 
 /**
  * Opens a Streamable HTTP connection on `node:http` (`node:https` for https
  * URLs). With an `authProvider`, requests carry its token, and a refusal
  * runs the SDK's `auth()` (discovery, registration, PKCE, refresh, scope
  * step-up) before the request goes again, at most three times.
+ *
+ * A request's `send` returns once it is written; whatever then goes wrong
+ * with its answer (refused, of the wrong type, not JSON, cut, too large, a
+ * stream that ends without it) fails that request alone. No body, and no
+ * event of a stream, is held past `Transport.MaxMessageBytes`. Credentials
+ * never appear in error texts, even when the server echoes them.
  *
  * @since 0.1.0
  * @category constructors
@@ -64,18 +76,25 @@ export const make = (
 ): Effect.Effect<Transport.Transport, TransportError, Scope.Scope> =>
   Effect.gen(function*() {
     const url = typeof options.url === "string" ? new URL(options.url) : options.url
+    const where = HttpTransport.displayUrl(url)
+    const limit = yield* Transport.MaxMessageBytes
+    const credentials = HttpTransport.credentials(options)
+    const redact = (text: string) => Transport.redact(text, credentials)
     const client = url.protocol === "https:" ? Https : Http
     const agent = new client.Agent({ keepAlive: true })
     const ended = yield* Deferred.make<void, TransportError>()
     const inbox = new Transport.Inbox(ended)
     const base = HttpTransport.baseHeaders(options)
     const requests = new Set<Http.ClientRequest>()
+    const calls = new Map<McpSchema.RequestId, Call>()
     let sessionId: string | undefined
     let protocolVersion: string | undefined
     let open = true
     const timers = new Set<ReturnType<typeof setTimeout>>()
     let retryMillis = 1000
-    const provider = options.authProvider
+    const provider = options.authProvider === undefined
+      ? undefined
+      : McpAuth.recordingSecrets(options.authProvider, credentials.secrets)
     const authorizer = provider === undefined
       ? undefined
       : yield* Effect.promise(() => Authorizer.make(provider, url))
@@ -89,6 +108,9 @@ export const make = (
       timers.add(timer)
       return timer
     }
+    // the server's delay, never under the floor, doubled for each failure in a row
+    const backoff = (failures: number) =>
+      Math.min(maxRetry, Math.max(minRetry, retryMillis) * 2 ** Math.min(failures, 10))
 
     // the provider's current token, read before each request
     const withAuthorization = (go: (authorization: string | undefined) => void) => {
@@ -99,9 +121,30 @@ export const make = (
       Transport.httpStatusError({
         status: 401,
         detail: `the authorization failed: ${cause instanceof Error ? cause.message : String(cause)}`,
-        cause
+        cause,
+        credentials
       })
     const refusedToken = (status: number) => status === 401 || status === 403
+
+    const describeNetworkError = (error: NodeJS.ErrnoException): TransportError => {
+      const cause = Transport.redactCause(error, credentials)
+      const message = redact(error.message)
+      if (["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "EAI_AGAIN"].includes(error.code ?? "")) {
+        return new TransportError({
+          reason: "Connect",
+          description: `${where}: ${message}. Is the server running and the URL right?`,
+          cause
+        })
+      }
+      if (error.code === "ECONNRESET") {
+        return new TransportError({
+          reason: "Closed",
+          description: `${where} closed the connection before answering (${message})`,
+          cause
+        })
+      }
+      return new TransportError({ reason: "Write", description: `${where}: ${message}`, cause })
+    }
 
     const headers = (extra: Record<string, string>): Record<string, string> => {
       const all: Record<string, string> = { ...base, ...extra }
@@ -110,101 +153,191 @@ export const make = (
       return all
     }
 
+    // requests this side destroyed: their ECONNRESET is no reason to send them again
+    const cutHere = new WeakSet<Http.ClientRequest>()
+    const cut = (outgoing: Http.ClientRequest | undefined) => {
+      if (outgoing === undefined) return
+      cutHere.add(outgoing)
+      outgoing.destroy()
+    }
+
     // A kept-alive socket the server closed while idle fails the next request
     // at once with ECONNRESET, before the server saw it: that one request goes
-    // again on a new socket (as Node's documentation advises).
-    const request = (
-      method: string,
-      extra: Record<string, string>,
-      onResponse: (response: Http.IncomingMessage) => void,
-      onError: (error: NodeJS.ErrnoException) => void,
-      body?: string,
-      authorization?: string,
-      retried = false
-    ): void => {
+    // again on a new socket (as Node's documentation advises). `onWritten`
+    // runs once the whole request is handed to the socket.
+    const request = (options: {
+      readonly method: string
+      readonly extra: Record<string, string>
+      readonly onResponse: (response: Http.IncomingMessage) => void
+      readonly onError: (error: NodeJS.ErrnoException) => void
+      readonly onWritten?: (() => void) | undefined
+      readonly onRequest?: ((outgoing: Http.ClientRequest) => void) | undefined
+      readonly body?: string | undefined
+      readonly authorization?: string | undefined
+    }, retried = false): void => {
+      const { authorization, extra } = options
       const outgoing = client.request(url, {
-        method,
+        method: options.method,
         agent,
         headers: authorization === undefined ? headers(extra) : headers({ ...extra, authorization })
       })
       requests.add(outgoing)
+      options.onRequest?.(outgoing)
       outgoing.on("close", () => requests.delete(outgoing))
-      outgoing.on("response", onResponse)
+      outgoing.on("response", options.onResponse)
       outgoing.on("error", (error: NodeJS.ErrnoException) => {
-        if (open && !retried && outgoing.reusedSocket && error.code === "ECONNRESET") {
-          request(method, extra, onResponse, onError, body, authorization, true)
-        } else onError(error)
+        if (open && !retried && !cutHere.has(outgoing) && outgoing.reusedSocket && error.code === "ECONNRESET") {
+          request(options, true)
+        } else options.onError(error)
       })
-      outgoing.end(body)
+      if (options.onWritten === undefined) outgoing.end(options.body)
+      else outgoing.end(options.body, options.onWritten)
     }
 
-    // `done` runs once, whether the body ends, breaks off or is cut by a close
-    const readBody = (response: Http.IncomingMessage, limit: number, done: (text: string) => void) => {
-      const chunks: Array<string> = []
+    // A body read as bytes arrive, never held past `max`: `done` runs once,
+    // with the text, or with how it failed (too large, or cut short).
+    const readBody = (
+      response: Http.IncomingMessage,
+      max: number,
+      done: (result: { readonly text: string; readonly failure?: "TooLarge" | "Cut" | undefined }) => void
+    ) => {
+      const chunks: Array<Buffer> = []
+      let size = 0
+      let finished = false
+      const finish = (failure?: "TooLarge" | "Cut") => {
+        if (finished) return
+        finished = true
+        done({ text: Buffer.concat(chunks).toString("utf8"), failure })
+      }
+      const announced = Number(response.headers["content-length"] ?? 0)
+      if (announced > max) {
+        response.destroy()
+        return finish("TooLarge")
+      }
+      response.on("data", (chunk: Buffer) => {
+        size += chunk.length
+        if (size > max) {
+          response.destroy()
+          return finish("TooLarge")
+        }
+        chunks.push(chunk)
+      })
+      response.on("end", () => finish())
+      response.on("error", () => finish("Cut"))
+      response.on("close", () => finish(response.complete ? undefined : "Cut"))
+    }
+
+    // The first bytes of a body the client will not use, for a message: what
+    // came within `previewWait`, up to `maxPreviewBytes`. The rest is not read.
+    const readPreview = (response: Http.IncomingMessage, done: (preview: string) => void) => {
+      const chunks: Array<Buffer> = []
       let size = 0
       let finished = false
       const finish = () => {
         if (finished) return
         finished = true
-        done(chunks.join(""))
+        clearTimeout(timer)
+        timers.delete(timer)
+        if (!response.complete) response.destroy()
+        done(previewOf(Buffer.concat(chunks).subarray(0, maxPreviewBytes).toString("utf8")))
       }
-      response.setEncoding("utf8")
-      response.on("data", (chunk: string) => {
-        if (size < limit) chunks.push(chunk)
+      const timer = later(previewWait, finish)
+      response.on("data", (chunk: Buffer) => {
+        chunks.push(chunk)
         size += chunk.length
+        if (size >= maxPreviewBytes) finish()
       })
       response.on("end", finish)
       response.on("error", finish)
       response.on("close", finish)
     }
 
-    // the connection is gone: every request still waiting fails now
-    const fail = (error: TransportError) => {
-      if (open) Deferred.unsafeDone(ended, Exit.fail(error))
+    const statusFailure = (response: Http.IncomingMessage, done: (error: TransportError) => void) => {
+      const status = response.statusCode ?? 0
+      const location = response.headers.location
+      const type = response.headers["content-type"]
+      readPreview(response, (preview) => {
+        const detail = `HTTP ${status} from ${where}${
+          location === undefined ? "" : ` (redirected to ${location}; use that URL)`
+        }${preview.length === 0 ? "" : `: ${type === undefined ? "" : `(${type}) `}${preview}`}`
+        done(Transport.httpStatusError({ status, detail, sessionId, credentials }))
+      })
+    }
+
+    // the error texts of what `parseJson` refused, with any echoed secret taken out
+    const redactFrame = (frame: unknown): unknown => {
+      if (frame instanceof ProtocolError) {
+        const detail = redact(frame.detail)
+        return detail === frame.detail ? frame : new ProtocolError({ reason: frame.reason, detail, cause: frame.cause })
+      }
+      if (frame instanceof Transport.RequestFailure) {
+        const error = redactFrame(frame.error) as ProtocolError | TransportError
+        return error === frame.error ? frame : new Transport.RequestFailure(frame.id, error)
+      }
+      return frame
     }
 
     // Pushes the JSON-RPC messages in `text`; true when one answers `watch`.
-    const pushJson = (text: string, where: string, watch?: McpSchema.RequestId): boolean => {
-      let value: unknown
-      try {
-        value = JSON.parse(text)
-      } catch (cause) {
-        inbox.push(
-          new ProtocolError({
-            reason: "Parse",
-            detail: `${where} is not JSON: ${text.length > 200 ? `${text.slice(0, 200)}…` : text}`,
-            cause
-          })
-        )
+    // Text that is not JSON is reported (one bad event of a stream may be
+    // followed by the answer), or fails `failing`, a request whose whole body it is.
+    const pushJson = (text: string, what: string, watch?: Call, failing?: Call): boolean => {
+      const value = redactFrame(Transport.parseJson(text, what))
+      if (value instanceof ProtocolError) {
+        if (failing === undefined) inbox.push(value)
+        else failCall(failing, value)
         return false
+      }
+      if (value instanceof Transport.RequestFailure) {
+        inbox.push(value)
+        return watch !== undefined && value.id === watch.id
       }
       if (!Array.isArray(value)) {
         inbox.push(value)
-        return watch !== undefined && answers(value, watch)
+        return watch !== undefined && answers(value, watch.id)
       }
       let answered = false
       for (const message of value) {
-        if (watch !== undefined && answers(message, watch)) answered = true
+        if (watch !== undefined && answers(message, watch.id)) answered = true
         inbox.push(message)
       }
       return answered
     }
 
-    // An event stream: every message event is a JSON-RPC message. When it
-    // ends, `onEnd` learns how, the last event id, and whether it carried the
-    // answer to `watch`.
+    // -- requests the client waits for ----------------------------------------
+
+    const endCall = (call: Call) => {
+      call.over = true
+      calls.delete(call.id)
+      call.release?.()
+    }
+    // that request's answer cannot come: it fails alone, the session lives on
+    const failCall = (call: Call, error: TransportError | ProtocolError) => {
+      if (call.over) return
+      endCall(call)
+      cut(call.outgoing)
+      if (open) inbox.push(new Transport.RequestFailure(call.id, error))
+    }
+
+    // An event stream: every message event is a JSON-RPC message; no event is
+    // held past the limit. When it ends, `onEnd` learns how, the last event
+    // id, and whether it carried the answer to `watch`.
     const readEvents = (
       response: Http.IncomingMessage,
-      watch: McpSchema.RequestId | undefined,
-      onEnd: (
-        end: { readonly clean: boolean; readonly lastEventId: string | undefined; readonly answered: boolean }
-      ) => void
+      watch: Call | undefined,
+      onEnd: (end: {
+        readonly clean: boolean
+        readonly tooLarge: boolean
+        readonly lastEventId: string | undefined
+        readonly answered: boolean
+      }) => void
     ) => {
       let lastEventId: string | undefined
       let answered = false
+      let tooLarge = false
       const parser = HttpTransport.makeSseParser((event) => {
         if (event.id !== undefined) lastEventId = event.id
-        if (event.data !== "" && (event.event === undefined || event.event === "message")) {
+        if (event.data.length > limit) tooLarge = true
+        else if (event.data !== "" && (event.event === undefined || event.event === "message")) {
           if (pushJson(event.data, "an event from the server", watch)) answered = true
         }
       }, (millis) => {
@@ -214,108 +347,112 @@ export const make = (
       const end = (clean: boolean) => {
         if (ended) return
         ended = true
-        onEnd({ clean, lastEventId, answered })
+        onEnd({ clean, tooLarge, lastEventId, answered })
       }
       response.setEncoding("utf8")
-      response.on("data", (chunk: string) => parser.push(chunk))
+      response.on("data", (chunk: string) => {
+        if (ended) return
+        parser.push(chunk)
+        if (tooLarge || parser.held() > limit) {
+          tooLarge = true
+          response.destroy()
+          end(false)
+        }
+      })
       response.on("end", () => end(true))
       response.on("error", () => end(false))
       response.on("close", () => end(response.complete))
     }
 
-    const statusFailure = (response: Http.IncomingMessage, done: (error: TransportError) => void) => {
-      const status = response.statusCode ?? 0
-      const location = response.headers.location
-      readBody(response, maxErrorBody, (text) => {
-        const detail = `HTTP ${status} from ${url.href}${
-          location === undefined ? "" : ` (redirected to ${location}; use that URL)`
-        }${text.length === 0 ? "" : `: ${text.slice(0, maxErrorBody)}`}`
-        done(Transport.httpStatusError({ status, detail, sessionId }))
-      })
-    }
-
     // A GET event stream: the standalone one for what the server sends
     // outside any request (`watch` undefined; a server without one answers
     // 405), or the resumption of a POST's stream that ended before its
-    // answer, after the last event id it saw. Either is opened again after
-    // the server's retry delay when it ends, a bounded number of times in a
-    // row without progress.
+    // answer, after the last event id it saw. Either is opened again when it
+    // ends, after the server's retry delay (at least `minRetry`, doubled for
+    // each failure in a row), a bounded number of times in a row without
+    // progress.
     const openStream = (
       lastEventId: string | undefined,
-      watch: McpSchema.RequestId | undefined,
+      watch: Call | undefined,
       failures: number,
       onOpen?: () => void
     ) => {
-      if (!open) return onOpen?.()
-      const again = (lastId: string | undefined, nextFailures: number, delay = retryMillis) => {
-        if (!open) return
+      if (!open || watch?.over === true) return onOpen?.()
+      const again = (lastId: string | undefined, nextFailures: number, wait = backoff(nextFailures)) => {
+        if (!open || watch?.over === true) return
         if (nextFailures > maxReconnects) {
           if (watch !== undefined) {
-            fail(
+            failCall(
+              watch,
               new TransportError({
                 reason: "Read",
-                description: `${url.href} ended the event stream of request ${watch} before answering it, ` +
+                description: `${where} ended the event stream of request ${watch.id} before answering it, ` +
                   `and resuming it failed ${maxReconnects} times`
               })
             )
           }
           return
         }
-        later(delay, () => openStream(lastId, watch, nextFailures))
+        later(wait, () => openStream(lastId, watch, nextFailures))
+      }
+      const report = (error: TransportError | ProtocolError) => {
+        if (open && watch === undefined) inbox.push(error)
       }
       withAuthorization((authorization) =>
-        request(
-          "GET",
-          lastEventId === undefined
+        request({
+          method: "GET",
+          extra: lastEventId === undefined
             ? { accept: "text/event-stream" }
             : { accept: "text/event-stream", "last-event-id": lastEventId },
-          (response) => {
+          authorization,
+          onRequest: (outgoing) => {
+            if (watch !== undefined) watch.outgoing = outgoing
+          },
+          onResponse: (response) => {
             onOpen?.()
+            if (watch?.over === true) return response.destroy()
             const status = response.statusCode ?? 0
             if (status === 405 && watch === undefined) return response.resume()
             if (authorizer !== undefined && refusedToken(status)) {
               return statusFailure(response, (error) =>
                 authorizer.recover(status, response.headers["www-authenticate"], authorization).then(
                   (recovered) => {
-                    if (!recovered && open) inbox.push(error)
+                    if (!recovered) report(error)
                     // with a token that works, the stream opens again at once: what the
                     // server sends meanwhile has nowhere else to go
-                    again(lastEventId, failures + 1, recovered ? 0 : retryMillis)
+                    again(lastEventId, failures + 1, recovered ? 0 : backoff(failures + 1))
                   },
-                  (cause) => {
-                    if (open) {
-                      inbox.push(authorizationFailed(cause))
-                    }
-                  }
+                  (cause) =>
+                    report(authorizationFailed(cause))
                 ))
             }
             if (status < 200 || status >= 300) {
               return statusFailure(response, (error) => {
-                if (open) {
-                  inbox.push(error)
-                }
+                report(error)
                 again(lastEventId, failures + 1)
               })
             }
             readEvents(response, watch, (end) => {
               if (end.answered) {
+                if (watch !== undefined) endCall(watch)
                 return
+              }
+              if (end.tooLarge) {
+                const error = Transport.tooLarge("an event from the server", limit)
+                if (watch !== undefined) return failCall(watch, error)
+                report(error)
               }
               const progressed = end.clean && end.lastEventId !== undefined && end.lastEventId !== lastEventId
               again(end.lastEventId ?? lastEventId, progressed ? 0 : failures + 1)
             })
           },
-          (error) => {
+          onError: (error) => {
             onOpen?.()
-            if (!open) {
-              return
-            }
-            inbox.push(describeNetworkError(url, error))
+            if (!open || watch?.over === true) return
+            report(describeNetworkError(error))
             again(lastEventId, failures + 1)
-          },
-          undefined,
-          authorization
-        )
+          }
+        })
       )
     }
 
@@ -333,8 +470,7 @@ export const make = (
       }
       const opened = Deferred.unsafeMake<void>(FiberId.none)
       standalone = opened
-      const timer = later(1000, () =>
-        Deferred.unsafeDone(opened, Exit.void))
+      const timer = later(1000, () => Deferred.unsafeDone(opened, Exit.void))
       openStream(undefined, undefined, 0, () => {
         clearTimeout(timer)
         timers.delete(timer)
@@ -343,64 +479,193 @@ export const make = (
       return opened
     }
 
-    // The answer to a POST: JSON, or an event stream that may end before the
-    // answer (resumed from its last event id) or break off (without an event
-    // id to resume from, the connection is gone).
-    const readAnswer = (response: Http.IncomingMessage, watch: McpSchema.RequestId | undefined) => {
+    // The answer to a request's POST: JSON, or an event stream that may end
+    // before the answer (resumed from its last event id when it has one).
+    // Anything else fails the request, saying what came.
+    const readAnswer = (response: Http.IncomingMessage, call: Call) => {
       const type = response.headers["content-type"] ?? ""
+      const status = response.statusCode ?? 0
       if (type.startsWith("text/event-stream")) {
-        readEvents(response, watch, (end) => {
-          if (end.answered || watch === undefined || !open) return
+        return readEvents(response, call, (end) => {
+          if (end.answered) return endCall(call)
+          if (call.over || !open) return
+          if (end.tooLarge) {
+            return failCall(call, Transport.tooLarge(`an event of the answer to request ${call.id}`, limit))
+          }
           if (end.lastEventId !== undefined) {
             const lastEventId = end.lastEventId
-            later(retryMillis, () => openStream(lastEventId, watch, 0))
+            later(backoff(0), () => openStream(lastEventId, call, 0))
             return
           }
-          fail(
+          failCall(
+            call,
             new TransportError({
               reason: "Read",
-              description: `${url.href} ${end.clean ? "ended" : "broke off"} the event stream of request ${watch} ` +
+              description: `${where} ${end.clean ? "ended" : "broke off"} the event stream of request ${call.id} ` +
                 "before answering it"
             })
           )
         })
-      } else if (type.startsWith("application/json")) {
-        // some servers answer a notification with an empty 200 instead of 202
-        readBody(response, Infinity, (text) => text.trim().length > 0 && pushJson(text, "the answer"))
-      } else {
-        response.resume()
-        inbox.push(
+      }
+      if (type.startsWith("application/json")) {
+        return readBody(response, limit, ({ failure, text }) => {
+          if (call.over) return
+          if (failure === "TooLarge") {
+            return failCall(call, Transport.tooLarge(`the answer to request ${call.id}`, limit))
+          }
+          if (failure === "Cut") {
+            return failCall(
+              call,
+              new TransportError({
+                reason: "Read",
+                description: `${where} broke off the answer to request ${call.id} after ${
+                  Transport.formatBytes(Buffer.byteLength(text))
+                } of JSON`
+              })
+            )
+          }
+          if (text.trim().length === 0) {
+            return failCall(
+              call,
+              new ProtocolError({
+                reason: "InvalidMessage",
+                detail: `${where} answered request ${call.id} with HTTP ${status} and an empty JSON body`
+              })
+            )
+          }
+          if (pushJson(text, `the answer to request ${call.id}`, call, call)) return endCall(call)
+          if (call.over) return
+          failCall(
+            call,
+            new ProtocolError({
+              reason: "InvalidMessage",
+              detail: redact(`the JSON ${where} sent for request ${call.id} does not answer it: ${previewOf(text)}`)
+            })
+          )
+        })
+      }
+      readPreview(response, (preview) =>
+        failCall(
+          call,
           new ProtocolError({
             reason: "InvalidMessage",
-            detail: `the server answered a POST with content type "${type}"; expected JSON or an event stream`
+            detail: redact(
+              `${where} answered request ${call.id} with HTTP ${status} and content type ` +
+                `"${type === "" ? "(none)" : type}"; expected application/json or text/event-stream` +
+                (preview.length === 0 ? "" : `: ${preview}`)
+            )
           })
-        )
+        ))
+    }
+
+    // What the server said to a POST that expects no answer (a notification,
+    // or the client's answer to a server request).
+    const readOther = (response: Http.IncomingMessage) => {
+      const type = response.headers["content-type"] ?? ""
+      if (type.startsWith("text/event-stream")) {
+        return readEvents(response, undefined, (end) => {
+          if (end.tooLarge) inbox.push(Transport.tooLarge("an event from the server", limit))
+        })
+      }
+      if (type.startsWith("application/json")) {
+        // some servers answer a notification with an empty 200 instead of 202
+        return readBody(response, limit, ({ failure, text }) => {
+          if (failure === "TooLarge") inbox.push(Transport.tooLarge("an answer to a notification", limit))
+          else if (failure === undefined && text.trim().length > 0) pushJson(text, "the answer to a notification")
+        })
+      }
+      response.resume()
+    }
+
+    const closedError = () => new TransportError({ reason: "Closed", description: "the HTTP transport is closed" })
+    const noteSession = (response: Http.IncomingMessage) => {
+      const session = response.headers["mcp-session-id"]
+      if (typeof session === "string" && session !== sessionId) {
+        const first = sessionId === undefined
+        sessionId = session
+        if (first) startStandalone()
       }
     }
 
-    // A request the server refused for its token never ran: after the
-    // authorizer recovers (a token renewed meanwhile, or an authorization
-    // done), it goes again, at most `maxAuthorizations` times.
-    const post = (message: McpSchema.JsonRpcMessage): Effect.Effect<void, TransportError> =>
+    // A request is handed off: `send` returns once its POST is written, and
+    // from then on every failure is that request's. A request the server
+    // refused for its token never ran: after the authorizer recovers (a
+    // token renewed meanwhile, or an authorization done), it goes again, at
+    // most `maxAuthorizations` times.
+    const sendRequest = (message: McpSchema.JsonRpcRequest): Effect.Effect<void, TransportError> =>
       Effect.async<void, TransportError>((resume) => {
-        if (!open) {
-          resume(Effect.fail(new TransportError({ reason: "Closed", description: "the HTTP transport is closed" })))
-          return
+        const body = JSON.stringify(message)
+        let written = false
+        const onWritten = () => {
+          if (written) return
+          written = true
+          resume(Effect.void)
         }
-        const watch = "method" in message && "id" in message ? message.id : undefined
+        const call: Call = { id: message.id, outgoing: undefined, over: false, release: onWritten }
+        calls.set(message.id, call)
+        const attempt = (authorizations: number) =>
+          withAuthorization((authorization) => {
+            if (call.over) return
+            request({
+              method: "POST",
+              extra: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+              body,
+              authorization,
+              onWritten,
+              onRequest: (outgoing) => {
+                call.outgoing = outgoing
+              },
+              onResponse: (response) => {
+                onWritten()
+                if (call.over) return response.destroy()
+                noteSession(response)
+                const status = response.statusCode ?? 0
+                if (authorizer !== undefined && refusedToken(status) && authorizations < maxAuthorizations) {
+                  return statusFailure(response, (error) =>
+                    authorizer.recover(status, response.headers["www-authenticate"], authorization).then(
+                      (again) =>
+                        again ? attempt(authorizations + 1) : failCall(call, error),
+                      (cause) => failCall(call, authorizationFailed(cause))
+                    ))
+                }
+                if (status < 200 || status >= 300) {
+                  return statusFailure(response, (error) =>
+                    failCall(call, error))
+                }
+                // accepted: the answer comes on the standalone stream
+                if (status === 202 || status === 204) {
+                  call.outgoing = undefined
+                  return response.resume()
+                }
+                readAnswer(response, call)
+              },
+              onError: (error) => {
+                const failure = call.over || !open ? closedError() : describeNetworkError(error)
+                if (written) {
+                  return failCall(call, failure)
+                }
+                written = true
+                endCall(call)
+                resume(Effect.fail(failure))
+              }
+            })
+          })
+        attempt(0)
+      })
+
+    // A message that expects no answer waits for the server's status.
+    const sendOther = (message: McpSchema.JsonRpcMessage): Effect.Effect<void, TransportError> =>
+      Effect.async<void, TransportError>((resume) => {
         const body = JSON.stringify(message)
         const attempt = (authorizations: number) =>
           withAuthorization((authorization) =>
-            request(
-              "POST",
-              { "content-type": "application/json", accept: "application/json, text/event-stream" },
-              (response) => {
-                const session = response.headers["mcp-session-id"]
-                if (typeof session === "string" && session !== sessionId) {
-                  const first = sessionId === undefined
-                  sessionId = session
-                  if (first) startStandalone()
-                }
+            request({
+              method: "POST",
+              extra: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+              body,
+              authorization,
+              onResponse: (response) => {
+                noteSession(response)
                 const status = response.statusCode ?? 0
                 if (authorizer !== undefined && refusedToken(status) && authorizations < maxAuthorizations) {
                   return statusFailure(response, (error) =>
@@ -415,30 +680,40 @@ export const make = (
                 }
                 resume(Effect.void)
                 if (status === 202 || status === 204) response.resume()
-                else readAnswer(response, watch)
+                else readOther(response)
               },
-              (error) => resume(Effect.fail(describeNetworkError(url, error))),
-              body,
-              authorization
-            )
+              onError: (error) => resume(Effect.fail(open ? describeNetworkError(error) : closedError()))
+            })
           )
         attempt(0)
       })
 
+    const post = (message: McpSchema.JsonRpcMessage): Effect.Effect<void, TransportError> => {
+      if (!open) return Effect.fail(closedError())
+      return "method" in message && "id" in message ? sendRequest(message) : sendOther(message)
+    }
+
+    // the client no longer waits: the request's connection goes now, and with it the server's work
+    const abandon = (id: McpSchema.RequestId) => {
+      const call = calls.get(id)
+      if (call === undefined) return
+      endCall(call)
+      cut(call.outgoing)
+    }
+
     const terminate = Effect.async<void>((resume) => {
       if (sessionId === undefined) return resume(Effect.void)
       withAuthorization((authorization) =>
-        request(
-          "DELETE",
-          {},
-          (response) => {
+        request({
+          method: "DELETE",
+          extra: {},
+          authorization,
+          onResponse: (response) => {
             response.resume()
             resume(Effect.void)
           },
-          () => resume(Effect.void),
-          undefined,
-          authorization
-        )
+          onError: () => resume(Effect.void)
+        })
       )
     })
 
@@ -448,7 +723,8 @@ export const make = (
         for (const timer of timers) clearTimeout(timer)
         // the DELETE first: the server ends its streams itself, which is quicker than seeing them cut
         yield* terminate.pipe(Effect.interruptible, Effect.timeoutOption(closeTimeout))
-        for (const outgoing of requests) outgoing.destroy()
+        for (const call of [...calls.values()]) endCall(call)
+        for (const outgoing of requests) cut(outgoing)
         agent.destroy()
         yield* Deferred.succeed(ended, void 0)
       })
@@ -460,7 +736,8 @@ export const make = (
       setProtocolVersion: (version) => {
         protocolVersion = version
       },
-      ready: Effect.suspend(() => Deferred.await(startStandalone()))
+      ready: Effect.suspend(() => Deferred.await(startStandalone())),
+      abandon
     })
   })
 

@@ -15,7 +15,9 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as McpAuth from "./McpAuth.js"
+import type { ProtocolError } from "./McpError.js"
 import { TransportError } from "./McpError.js"
+import type * as McpSchema from "./McpSchema.js"
 import * as Transport from "./Transport.js"
 
 /**
@@ -69,26 +71,361 @@ export const baseHeaders = (options: HttpOptions): Record<string, string> =>
     ? { ...options.headers }
     : { ...options.headers, Authorization: `Bearer ${Redacted.value(options.bearer)}` }
 
+// query parameters that usually carry a credential (`?api_key=`, `?token=`, `?sig=`)
+const sensitiveParameter = /token|key|secret|password|passwd|auth|sig|credential|session|code/i
+
+/**
+ * The credentials these options send, for `Transport.httpStatusError` and
+ * `Transport.redact`: the bearer token, every header value, the user name and
+ * password of the URL and its credential-like query parameters; with an
+ * `authProvider`, its tokens are added as the transport reads them (through
+ * `McpAuth.recordingSecrets`).
+ *
+ * @since 0.2.0
+ * @category utils
+ */
+export const credentials = (
+  options: HttpOptions
+): Transport.Credentials & { readonly secrets: Set<string> } => {
+  const url = typeof options.url === "string" ? new URL(options.url) : options.url
+  const secrets = new Set<string>()
+  const add = (value: string) => {
+    if (value.length === 0) return
+    secrets.add(value)
+    secrets.add(safeDecode(value))
+  }
+  if (options.bearer !== undefined) add(Redacted.value(options.bearer))
+  for (const value of Object.values(options.headers ?? {})) add(value)
+  add(url.username)
+  add(url.password)
+  // as Basic authorization sends them
+  if (url.username !== "" || url.password !== "") {
+    add(basicCredentials(url))
+  }
+  for (const [key, value] of url.searchParams) if (sensitiveParameter.test(key)) add(value)
+  const given = options.bearer !== undefined || secrets.size > 0
+  return {
+    kind: options.authProvider !== undefined ? "provider" : given ? "static" : "none",
+    secrets
+  }
+}
+
+const safeDecode = (text: string): string => {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
+}
+
+// `user:password` of the URL, in base64 of its UTF-8 (btoa alone refuses non-Latin-1 text)
+const basicCredentials = (url: URL): string =>
+  btoa(String.fromCharCode(...new TextEncoder().encode(`${safeDecode(url.username)}:${safeDecode(url.password)}`)))
+
+/**
+ * The URL as error messages show it: without user name and password, and
+ * with credential-like query parameters blanked.
+ *
+ * @since 0.2.0
+ * @category utils
+ */
+export const displayUrl = (url: URL): string => {
+  const sensitive = [...url.searchParams.keys()].filter((key) => sensitiveParameter.test(key))
+  if (url.username === "" && url.password === "" && sensitive.length === 0) return url.href
+  const shown = new URL(url.href)
+  shown.username = ""
+  shown.password = ""
+  for (const key of sensitive) shown.searchParams.set(key, "redacted")
+  return shown.href
+}
+
 /**
  * The options of the SDK's HTTP transports (Streamable HTTP and legacy SSE)
  * for these: the headers, and OAuth with a `fetch` that refreshes once for a
- * burst of requests.
+ * burst of requests. With `guard`, the provider's tokens are noted in
+ * `guard.secrets`, and every answer goes through a `fetch` that bounds what
+ * it holds (see `makeSdk`).
  *
  * @since 0.1.0
  * @category utils
  */
-export const sdkOptions = (options: HttpOptions): {
+export const sdkOptions = (options: HttpOptions, guard?: FetchGuard | undefined): {
   readonly requestInit?: { readonly headers: Record<string, string> }
   readonly authProvider?: OAuthClientProvider
   readonly fetch?: typeof fetch
 } => {
   const headers = baseHeaders(options)
+  const base = options.authProvider === undefined ? undefined : McpAuth.singleFlightRefresh()
+  const provider = options.authProvider === undefined || guard === undefined
+    ? options.authProvider
+    : McpAuth.recordingSecrets(options.authProvider, guard.secrets)
+  const fetchFn = guard === undefined ? base : guardedFetch(base ?? globalThis.fetch, guard)
   return {
     ...(Object.keys(headers).length === 0 ? {} : { requestInit: { headers } }),
-    ...(options.authProvider === undefined
-      ? {}
-      : { authProvider: options.authProvider, fetch: McpAuth.singleFlightRefresh() })
+    ...(provider === undefined ? {} : { authProvider: provider }),
+    ...(fetchFn === undefined ? {} : { fetch: fetchFn })
   }
+}
+
+/**
+ * What the SDK transport's `fetch` watches for: the MCP endpoint, the largest
+ * body or event it lets through, where it notes tokens, and what it tells of
+ * a request whose answer cannot come.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface FetchGuard {
+  readonly url: URL
+  readonly maxMessageBytes: number
+  readonly secrets: Set<string>
+  readonly onRequestFailure?: ((failure: Transport.RequestFailure) => void) | undefined
+  /** Called with each request's abort function while it is in flight (`undefined` when it ends). */
+  readonly track?: ((id: McpSchema.RequestId, abort: (() => void) | undefined) => void) | undefined
+}
+
+/** The least time between two GETs of the event stream, whatever the server's `retry:` says. */
+const minStreamInterval = 500
+const maxStreamInterval = 30_000
+/** What is kept of a refused answer's body, for its error message, and how long it is waited for. */
+const maxRefusalBody = 2048
+const refusalWait = 300
+
+const sameEndpoint = (input: string | URL | Request, url: URL): boolean => {
+  const target = typeof input === "string" ? input : input instanceof URL ? input.href : input.url
+  try {
+    const parsed = new URL(target)
+    return parsed.origin === url.origin && parsed.pathname === url.pathname
+  } catch {
+    return false
+  }
+}
+
+const headerOf = (init: RequestInit | undefined, name: string): string | undefined => {
+  const headers = init?.headers
+  if (headers === undefined) return undefined
+  if (headers instanceof Headers) return headers.get(name) ?? undefined
+  if (Array.isArray(headers)) return headers.find(([key]) => key.toLowerCase() === name)?.[1]
+  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return value
+  return undefined
+}
+
+// the id of the request a POST body carries, if it is one request
+const requestIdOf = (body: unknown): McpSchema.RequestId | undefined => {
+  if (typeof body !== "string" || !body.includes("\"method\"")) return undefined
+  try {
+    const message = JSON.parse(body)
+    return typeof message?.method === "string" && (typeof message.id === "number" || typeof message.id === "string")
+      ? message.id
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const delay = (millis: number, signal: AbortSignal | null | undefined) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason)
+    const timer = setTimeout(resolve, millis)
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer)
+      reject(signal.reason)
+    }, { once: true })
+  })
+
+// A `fetch` for the SDK's transport that keeps it to what the client accepts:
+// no body or event past `maxMessageBytes` is held (counted as bytes arrive),
+// a refused answer keeps only its first bytes for the message, GETs of the
+// event stream are spaced (a `retry: 0` would otherwise make a storm of
+// them), a request can be aborted alone, and an event stream that ends
+// before its request's answer fails that request.
+const guardedFetch = (base: typeof globalThis.fetch, guard: FetchGuard): typeof globalThis.fetch => {
+  let nextStream = 0
+  let streamFailures = 0
+  return async (input, init) => {
+    const method = (init?.method ?? "GET").toUpperCase()
+    const endpoint = sameEndpoint(input, guard.url)
+    const stream = endpoint && method === "GET" && (headerOf(init, "accept") ?? "").includes("text/event-stream")
+    if (stream) {
+      const wait = nextStream - Date.now()
+      if (wait > 0) await delay(wait, init?.signal)
+      nextStream = Date.now() + Math.min(maxStreamInterval, minStreamInterval * 2 ** streamFailures)
+    }
+    const id = endpoint && method === "POST" ? requestIdOf(init?.body) : undefined
+    let requestInit = init
+    if (id !== undefined && guard.track !== undefined) {
+      const controller = new AbortController()
+      const signal = init?.signal === undefined || init.signal === null
+        ? controller.signal
+        : AbortSignal.any([init.signal, controller.signal])
+      requestInit = { ...init, signal }
+      guard.track(id, () => controller.abort())
+    }
+    let response: Response
+    try {
+      response = await base(input, requestInit)
+    } catch (cause) {
+      if (id !== undefined) guard.track?.(id, undefined)
+      throw cause
+    }
+    if (stream) streamFailures = response.ok ? 0 : Math.min(streamFailures + 1, 8)
+    if (response.body === null || (response.status >= 300 && response.status < 400)) {
+      if (id !== undefined) guard.track?.(id, undefined)
+      return response
+    }
+    const type = response.headers.get("content-type") ?? ""
+    const body = !response.ok
+      ? truncated(response.body, maxRefusalBody)
+      : type.startsWith("text/event-stream")
+      ? watchedEvents(response.body, guard, id)
+      : bounded(response.body, guard.maxMessageBytes, Number(response.headers.get("content-length") ?? 0))
+    const done = id === undefined ? body : untracked(body, () => guard.track?.(id, undefined))
+    return new Response(done, { status: response.status, statusText: response.statusText, headers: response.headers })
+  }
+}
+
+// the first `limit` bytes that come within `refusalWait`, and the rest not read
+const truncated = (body: ReadableStream<Uint8Array>, limit: number): ReadableStream<Uint8Array> => {
+  const reader = body.getReader()
+  let size = 0
+  const deadline = Date.now() + refusalWait
+  return new ReadableStream({
+    async pull(controller) {
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const late = new Promise<{ done: true; value: undefined }>((resolve) => {
+        timer = setTimeout(() => resolve({ done: true, value: undefined }), Math.max(0, deadline - Date.now()))
+      })
+      const { done, value } = await Promise.race([
+        reader.read().catch(() => ({ done: true, value: undefined } as const)),
+        late
+      ])
+      clearTimeout(timer)
+      if (done || value === undefined) {
+        reader.cancel().catch(() => undefined)
+        return controller.close()
+      }
+      const room = limit - size
+      size += value.length
+      controller.enqueue(value.length > room ? value.subarray(0, room) : value)
+      if (size >= limit) {
+        controller.close()
+        reader.cancel().catch(() => undefined)
+      }
+    },
+    cancel: (reason) => reader.cancel(reason)
+  })
+}
+
+// the body, or an error as soon as it is larger than `limit`
+const bounded = (body: ReadableStream<Uint8Array>, limit: number, announced: number): ReadableStream<Uint8Array> => {
+  const reader = body.getReader()
+  let size = 0
+  return new ReadableStream({
+    start(controller) {
+      if (announced > limit) {
+        reader.cancel().catch(() => undefined)
+        controller.error(Transport.tooLarge("the answer", limit))
+      }
+    },
+    async pull(controller) {
+      const { done, value } = await reader.read()
+      if (done) return controller.close()
+      size += value.length
+      if (size > limit) {
+        reader.cancel().catch(() => undefined)
+        return controller.error(Transport.tooLarge("the answer", limit))
+      }
+      controller.enqueue(value)
+    },
+    cancel: (reason) => reader.cancel(reason)
+  })
+}
+
+const untracked = (body: ReadableStream<Uint8Array>, onEnd: () => void): ReadableStream<Uint8Array> => {
+  const reader = body.getReader()
+  return new ReadableStream({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read()
+        if (done) {
+          onEnd()
+          return controller.close()
+        }
+        controller.enqueue(value)
+      } catch (cause) {
+        onEnd()
+        controller.error(cause)
+      }
+    },
+    cancel: (reason) => {
+      onEnd()
+      return reader.cancel(reason)
+    }
+  })
+}
+
+// An event stream passed on as it comes, with no event held past the limit;
+// for a request's stream, the events are read too, to fail the request when
+// the stream ends without its answer and without an event id to resume from.
+const watchedEvents = (
+  body: ReadableStream<Uint8Array>,
+  guard: FetchGuard,
+  id: McpSchema.RequestId | undefined
+): ReadableStream<Uint8Array> => {
+  const reader = body.getReader()
+  const decoder = new TextDecoder()
+  let answered = false
+  let resumable = false
+  let tooLarge = false
+  const parser = makeSseParser((event) => {
+    if (event.data.length > guard.maxMessageBytes) tooLarge = true
+    if (event.id !== undefined && event.id !== "") resumable = true
+    if (id === undefined || answered || !event.data.includes("\"id\"")) return
+    if (!event.data.includes("\"result\"") && !event.data.includes("\"error\"")) return
+    try {
+      const message = JSON.parse(event.data)
+      if (message?.id === id && ("result" in message || "error" in message)) answered = true
+    } catch {
+      // the SDK reports it
+    }
+  })
+  const failRequest = (error: TransportError | ProtocolError) => {
+    if (id !== undefined && !answered) {
+      answered = true
+      guard.onRequestFailure?.(new Transport.RequestFailure(id, error))
+    }
+  }
+  const where = `the event stream${id === undefined ? "" : ` of request ${id}`}`
+  return new ReadableStream({
+    async pull(controller) {
+      let chunk: ReadableStreamReadResult<Uint8Array>
+      try {
+        chunk = await reader.read()
+      } catch (cause) {
+        if (!resumable) {
+          failRequest(
+            new TransportError({ reason: "Read", description: `${where} broke off before its answer`, cause })
+          )
+        }
+        return controller.error(cause)
+      }
+      if (chunk.done) {
+        if (!resumable) {
+          failRequest(new TransportError({ reason: "Read", description: `${where} ended before its answer` }))
+        }
+        return controller.close()
+      }
+      parser.push(decoder.decode(chunk.value, { stream: true }))
+      if (tooLarge || parser.held() > guard.maxMessageBytes) {
+        const error = Transport.tooLarge("an event of the event stream", guard.maxMessageBytes)
+        failRequest(error)
+        reader.cancel().catch(() => undefined)
+        return controller.error(error)
+      }
+      controller.enqueue(chunk.value)
+    },
+    cancel: (reason) => reader.cancel(reason)
+  })
 }
 
 /**
@@ -109,8 +446,38 @@ export const makeSdk = (options: HttpOptions): Effect.Effect<Transport.Transport
         import("@modelcontextprotocol/sdk/client/auth.js")
       ])
     )
-    const sdk = new StreamableHTTPClientTransport(url, sdkOptions(options))
+    const given = credentials(options)
+    const aborts = new Map<McpSchema.RequestId, () => void>()
+    let push: ((failure: Transport.RequestFailure) => void) | undefined
+    const guard: FetchGuard = {
+      url,
+      maxMessageBytes: yield* Transport.MaxMessageBytes,
+      secrets: given.secrets,
+      onRequestFailure: (failure) => push?.(failure),
+      track: (id, abort) => {
+        if (abort === undefined) aborts.delete(id)
+        else aborts.set(id, abort)
+      }
+    }
+    // fetch refuses a URL with credentials in it: they go as Basic authorization, as node:http sends them
+    const target = url.username === "" && url.password === "" ? url : new URL(displayUrl(url))
+    const authorized = Object.keys(baseHeaders(options)).some((key) => key.toLowerCase() === "authorization")
+    let sent = options
+    if (target !== url && !authorized) {
+      const basic = basicCredentials(url)
+      given.secrets.add(basic)
+      sent = { ...options, headers: { ...options.headers, Authorization: `Basic ${basic}` } }
+    }
+    const sdk = new StreamableHTTPClientTransport(target, sdkOptions(sent, guard))
     const transport = yield* Transport.fromSdk(() => sdk, {
+      credentials: given,
+      feed: (pushFrame) => {
+        push = pushFrame
+      },
+      abandon: (id) => {
+        aborts.get(id)?.()
+        aborts.delete(id)
+      },
       wrapSend: finishingAuth(sdk, options.authProvider, (cause) => cause instanceof UnauthorizedError)
     })
     // end the server-side session too, so nothing stays open on the server
@@ -184,7 +551,8 @@ export interface SseEvent {
  * An incremental server-sent-events parser: feed it text as it arrives, it
  * calls `onEvent` for each complete event and `onRetry` for a `retry:` field.
  * Comments are skipped; an event with an id but no data (a server's priming
- * event) is reported, with empty `data`.
+ * event) is reported, with empty `data`. `held` is the length of the event
+ * being read (its data so far and the unfinished line), to bound it.
  *
  * @since 0.1.0
  * @category parsers
@@ -192,9 +560,10 @@ export interface SseEvent {
 export const makeSseParser = (
   onEvent: (event: SseEvent) => void,
   onRetry?: (millis: number) => void
-): { readonly push: (text: string) => void } => {
+): { readonly push: (text: string) => void; readonly held: () => number } => {
   let rest = ""
   let data: Array<string> = []
+  let dataLength = 0
   let event: string | undefined
   let id: string | undefined
   let idSeen = false
@@ -202,6 +571,7 @@ export const makeSseParser = (
     if (text.length === 0) {
       if (data.length > 0 || idSeen) onEvent({ event, data: data.join("\n"), id })
       data = []
+      dataLength = 0
       event = undefined
       idSeen = false
       return
@@ -211,8 +581,10 @@ export const makeSseParser = (
     const field = colon === -1 ? text : text.slice(0, colon)
     let value = colon === -1 ? "" : text.slice(colon + 1)
     if (value.charCodeAt(0) === 32) value = value.slice(1)
-    if (field === "data") data.push(value)
-    else if (field === "event") event = value
+    if (field === "data") {
+      data.push(value)
+      dataLength += value.length
+    } else if (field === "event") event = value
     else if (field === "id") {
       id = value
       idSeen = true
@@ -229,6 +601,7 @@ export const makeSseParser = (
         start = end + 1
       }
       rest = start === 0 ? rest + text : text.slice(start)
-    }
+    },
+    held: () => rest.length + dataLength
   }
 }

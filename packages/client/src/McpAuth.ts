@@ -117,6 +117,51 @@ export const singleFlightRefresh = (
 }
 
 /**
+ * The same provider, noting in `secrets` every token and client secret it
+ * hands out or is given, so that a transport can keep them out of its error
+ * texts. Methods run on the provider itself (class instances with private
+ * fields work).
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const recordingSecrets = <P extends OAuthClientProvider>(provider: P, secrets: Set<string>): P => {
+  const noteTokens = (tokens: OAuthTokens | undefined) => {
+    if (tokens === undefined) return
+    secrets.add(tokens.access_token)
+    if (tokens.refresh_token !== undefined) secrets.add(tokens.refresh_token)
+  }
+  const noteClient = (information: OAuthClientInformationMixed | undefined) => {
+    if (information?.client_secret !== undefined) secrets.add(information.client_secret)
+  }
+  const after = <A>(value: A | Promise<A>, note: (a: A) => void): A | Promise<A> => {
+    if (value instanceof Promise) return value.then((a) => (note(a), a))
+    note(value)
+    return value
+  }
+  return new Proxy(provider, {
+    get(target, key) {
+      const value = Reflect.get(target, key, target)
+      if (typeof value !== "function") return value
+      switch (key) {
+        case "tokens":
+          return () => after(value.call(target), noteTokens)
+        case "saveTokens":
+          return (tokens: OAuthTokens) => (noteTokens(tokens), value.call(target, tokens))
+        case "clientInformation":
+          return () => after(value.call(target), noteClient)
+        case "saveClientInformation":
+          return (
+            information: OAuthClientInformationMixed
+          ) => (noteClient(information), value.call(target, information))
+        default:
+          return value.bind(target)
+      }
+    }
+  })
+}
+
+/**
  * A provider that can finish its authorization-code flow itself: after
  * `redirectToAuthorization`, `takeAuthorizationCode` returns the code.
  *

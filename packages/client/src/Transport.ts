@@ -292,6 +292,15 @@ export const fromSdk = <E = never, R = never>(
   acquire: Effect.Effect<SdkTransport, E, R> | (() => SdkTransport),
   options?: {
     readonly closeTimeout?: Duration.DurationInput | undefined
+    /** The credentials the SDK's transport sends: kept out of error texts, and the refusal advice fits them. */
+    readonly credentials?: Credentials | undefined
+    /**
+     * Given a function that pushes a frame, for failures the SDK does not
+     * report against their request (an event stream cut before its answer).
+     */
+    readonly feed?: ((push: (frame: RequestFailure) => void) => void) | undefined
+    /** Releases what is held for a request the client no longer waits for. */
+    readonly abandon?: ((id: McpSchema.RequestId) => void) | undefined
     /** Wraps each write to the SDK's transport, to retry one that failed (after an authorization, say). */
     readonly wrapSend?:
       | ((write: (message: McpSchema.JsonRpcMessage) => Effect.Effect<void, TransportError>) => (
@@ -308,16 +317,21 @@ export const fromSdk = <E = never, R = never>(
     sdk.onmessage = (message) => {
       inbox.push(Json.isDeeperThan(message, Json.maxDepth) ? refuseDeep(message, "a message") : message)
     }
+    const credentials = options?.credentials
+    // an abort is the client's own doing: closing, or a request abandoned
     sdk.onerror = (error) => {
-      inbox.push(classifySdkError(error))
+      if (error.name !== "AbortError") inbox.push(classifySdkError(error, credentials))
     }
+    options?.feed?.((frame) => inbox.push(frame))
+    // requests the SDK is still sending, and whether the client abandoned them
+    const sending = new Map<McpSchema.RequestId, boolean>()
     sdk.onclose = () => {
       Deferred.unsafeDone(ended, Exit.void)
     }
     yield* Effect.acquireRelease(
       Effect.tryPromise({
         try: () => sdk.start(),
-        catch: (cause) => sdkFailure(cause, "Connect")
+        catch: (cause) => sdkFailure(cause, "Connect", undefined, credentials)
       }),
       () =>
         Effect.promise(() => sdk.close().catch(() => undefined)).pipe(
@@ -329,7 +343,7 @@ export const fromSdk = <E = never, R = never>(
     const write = (message: McpSchema.JsonRpcMessage) =>
       Effect.tryPromise({
         try: () => sdk.send(message as Parameters<SdkTransport["send"]>[0]),
-        catch: (cause) => sdkFailure(cause, "Write", sdk.sessionId)
+        catch: (cause) => sdkFailure(cause, "Write", sdk.sessionId, credentials)
       })
     const send = options?.wrapSend === undefined ? write : options.wrapSend(write)
     return make({
@@ -338,49 +352,167 @@ export const fromSdk = <E = never, R = never>(
       send: (message) =>
         "method" in message && "id" in message
           ? Effect.sync(() => {
-            runFork(Effect.catchAll(send(message), (error) =>
-              Effect.sync(() => {
-                inbox.push(new RequestFailure(message.id, error))
-              })))
+            sending.set(message.id, false)
+            runFork(
+              Effect.catchAll(send(message), (error) =>
+                Effect.sync(() => {
+                  // the client stopped waiting: its abort is no news to it
+                  if (sending.get(message.id) !== true) {
+                    inbox.push(new RequestFailure(message.id, requestError(error)))
+                  }
+                })).pipe(Effect.ensuring(Effect.sync(() => sending.delete(message.id))))
+            )
           })
           : send(message),
       run: (onFrame) => inbox.run(onFrame),
       setProtocolVersion: sdk.setProtocolVersion === undefined ?
         undefined :
-        (version) => sdk.setProtocolVersion!(version)
+        (version) => sdk.setProtocolVersion!(version),
+      abandon: options?.abandon === undefined ? undefined : (id) => {
+        if (sending.has(id)) sending.set(id, true)
+        options.abandon!(id)
+      }
     })
   })
 
-const classifySdkError = (error: Error): ProtocolError | TransportError =>
-  error instanceof SyntaxError || error.name === "ZodError" || error.name === "$ZodError"
-    ? new ProtocolError({ reason: "Parse", detail: error.message, cause: error })
-    : new TransportError({ reason: "Read", description: error.message, cause: error })
+const classifySdkError = (error: Error, credentials: Credentials | undefined): ProtocolError | TransportError =>
+  error instanceof ProtocolError || error instanceof TransportError
+    ? error
+    : error instanceof SyntaxError || error.name === "ZodError" || error.name === "$ZodError"
+    ? new ProtocolError({
+      reason: "Parse",
+      detail: redact(error.message, credentials),
+      cause: redactCause(error, credentials)
+    })
+    : new TransportError({
+      reason: "Read",
+      description: redact(describeCause(error), credentials),
+      cause: redactCause(error, credentials)
+    })
+
+// What fails one request handed to the SDK: a body that is not JSON, or one
+// refused by the client's own checks (too large), is the server's fault, not
+// the connection's.
+const requestError = (error: TransportError): TransportError | ProtocolError => {
+  const cause = error.cause
+  if (cause instanceof ProtocolError) return cause
+  if (Predicate.hasProperty(cause, "cause") && cause.cause instanceof ProtocolError) return cause.cause
+  if (Predicate.hasProperty(cause, "code") && cause.code === -1 && /content type/i.test(error.description)) {
+    return new ProtocolError({ reason: "InvalidMessage", detail: error.description, cause })
+  }
+  if (cause instanceof SyntaxError) {
+    return new ProtocolError({ reason: "Parse", detail: `the answer is not JSON: ${error.description}`, cause })
+  }
+  return error
+}
+
+/**
+ * What a transport knows of the credentials it sends: their kind, for the
+ * advice an error gives when the server refuses them, and their values, to
+ * keep them out of every error text (a server may echo them back). `secrets`
+ * is live: a transport adds the tokens of an auth provider as it reads them.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Credentials {
+  readonly kind: "none" | "static" | "provider"
+  readonly secrets: ReadonlySet<string>
+}
+
+// Shorter values would blank out ordinary words of a message; a credential
+// that short is no secret anyway.
+const minSecretLength = 4
+
+/**
+ * `text` with every secret of `credentials` (as given, and URL-encoded)
+ * replaced by `[redacted]`.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export const redact = (text: string, credentials: Credentials | undefined): string => {
+  if (credentials === undefined || credentials.secrets.size === 0) return text
+  let result = text
+  for (const secret of credentials.secrets) {
+    if (secret.length < minSecretLength) continue
+    result = result.split(secret).join("[redacted]")
+    const encoded = encodeURIComponent(secret)
+    if (encoded !== secret) result = result.split(encoded).join("[redacted]")
+  }
+  return result
+}
+
+/**
+ * A cause fit to keep in an error: the same one, or, when its text shows a
+ * secret, an `Error` of the same name with the secrets redacted (and no stack).
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export const redactCause = (cause: unknown, credentials: Credentials | undefined): unknown => {
+  if (credentials === undefined || credentials.secrets.size === 0 || cause === undefined) return cause
+  if (cause instanceof ProtocolError || cause instanceof TransportError) return cause
+  const text = cause instanceof Error ? `${describeCause(cause)}\n${cause.stack ?? ""}` : String(cause)
+  if (redact(text, credentials) === text) return cause
+  const copy = new Error(redact(describeCause(cause), credentials))
+  copy.name = cause instanceof Error ? cause.name : "Error"
+  copy.stack = `${copy.name}: ${copy.message}`
+  return copy
+}
 
 /** @internal */
 export const sdkFailure = (
   cause: unknown,
   reason: "Connect" | "Write",
-  sessionId?: string | undefined
+  sessionId?: string | undefined,
+  credentials?: Credentials | undefined
 ): TransportError => {
   const status = Predicate.hasProperty(cause, "code") && typeof cause.code === "number" ? cause.code : undefined
-  const detail = describeCause(cause)
-  if (isAuthFailure(cause)) return httpStatusError({ status: 401, detail, cause })
+  const described = redact(describeCause(cause), credentials)
+  // the SDK's messages ("Error POSTing to endpoint: ...") do not all say the status
+  const detail = status !== undefined && status >= 400 && !described.includes(String(status))
+    ? `HTTP ${status}: ${described}`
+    : described
+  const kept = redactCause(cause, credentials)
+  if (isAuthFailure(cause)) return httpStatusError({ status: 401, detail, cause: kept, credentials })
   if (status !== undefined && status >= 400) {
-    const error = httpStatusError({ status, detail, sessionId, cause })
+    const error = httpStatusError({ status, detail, sessionId, cause: kept, credentials })
     if (error.reason !== "Write") return error
   }
   const refused = /ECONNREFUSED|fetch failed|ENOTFOUND|EHOSTUNREACH|ECONNRESET/.test(detail)
   return new TransportError({
     reason: refused ? "Connect" : reason,
     description: refused ? `${detail}. Is the server running and the URL right?` : detail,
-    cause
+    cause: kept
   })
 }
 
 /**
+ * The advice for a refusal of the client's credentials (HTTP 401 or 403),
+ * for what the client was given.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export const unauthorizedAdvice = (kind: Credentials["kind"] | undefined): string => {
+  switch (kind) {
+    case "provider":
+      return "Sign in again (clear the client's stored tokens)"
+    case "static":
+      return "Check the bearer token and headers you gave the client"
+    case "none":
+      return "The server requires credentials; none were given (give a bearer token, headers or an auth provider)"
+    default:
+      return "Check the client's credentials"
+  }
+}
+
+/**
  * The `TransportError` for an HTTP answer that is not a success: refused
- * credentials are `Unauthorized`, a 404 for a session the server has
- * forgotten is `SessionExpired`, anything else a `Write` failure.
+ * credentials are `Unauthorized` (with advice for what the client was given),
+ * a 404 for a session the server has forgotten is `SessionExpired`, anything
+ * else a `Write` failure. Secrets in `detail` are redacted.
  *
  * @since 0.1.0
  * @category errors
@@ -390,23 +522,26 @@ export const httpStatusError = (options: {
   readonly detail: string
   readonly sessionId?: string | undefined
   readonly cause?: unknown
+  readonly credentials?: Credentials | undefined
 }): TransportError => {
-  const { detail, sessionId, status } = options
+  const { credentials, sessionId, status } = options
+  const detail = redact(options.detail, credentials)
+  const cause = redactCause(options.cause, credentials)
   if (status === 401 || status === 403) {
     return new TransportError({
       reason: "Unauthorized",
-      description: `${detail}. Sign in again (clear the client's stored tokens), or check its credentials`,
-      cause: options.cause
+      description: `${detail}. ${unauthorizedAdvice(credentials?.kind)}`,
+      cause
     })
   }
   if (status === 404 && sessionId !== undefined) {
     return new TransportError({
       reason: "SessionExpired",
       description: `the server answered HTTP 404 for session ${sessionId}; start a new session`,
-      cause: options.cause
+      cause
     })
   }
-  return new TransportError({ reason: "Write", description: detail, cause: options.cause })
+  return new TransportError({ reason: "Write", description: detail, cause })
 }
 
 // the SDK's UnauthorizedError, its OAuth errors (invalid_grant, ...), a refused authorization
@@ -415,7 +550,8 @@ const isAuthFailure = (cause: unknown): boolean =>
   (cause.name === "UnauthorizedError" || cause.name === "AuthorizationRefused" ||
     Predicate.hasProperty(cause, "errorCode") || /Unauthorized|invalid_grant|access_denied/.test(cause.message))
 
-const describeCause = (cause: unknown): string => {
+/** @internal */
+export const describeCause = (cause: unknown): string => {
   if (Cause.isCause(cause)) return Cause.pretty(cause)
   if (cause instanceof Error) {
     const inner = cause.cause instanceof Error ? ` (${describeCause(cause.cause)})` : ""

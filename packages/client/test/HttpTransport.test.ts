@@ -1,5 +1,6 @@
-import { HttpTransport } from "@effect-mcp/client"
+import { HttpTransport, Transport } from "@effect-mcp/client"
 import { assert, describe, it } from "@effect/vitest"
+import { Redacted } from "effect"
 
 const parse = (chunks: ReadonlyArray<string>) => {
   const events: Array<HttpTransport.SseEvent> = []
@@ -38,5 +39,54 @@ describe("HttpTransport.makeSseParser", () => {
     const { events } = parse(chunks)
     assert.strictEqual(events.length, 1)
     assert.strictEqual(events[0].data, data)
+  })
+})
+
+describe("HttpTransport credentials", () => {
+  it("the parser tells how much of an unfinished event it holds", () => {
+    const parser = HttpTransport.makeSseParser(() => undefined)
+    parser.push("data: 12345\ndata: 678")
+    assert.strictEqual(parser.held(), 5 + "data: 678".length)
+    parser.push("\n\n")
+    assert.strictEqual(parser.held(), 0)
+  })
+
+  it("collects every secret the options send, and says what kind they are", () => {
+    const given = HttpTransport.credentials({
+      url: "http://me:p%40ss-word@example.com/mcp?api_key=k-12345&page=2",
+      bearer: Redacted.make("bearer-12345"),
+      headers: { "x-token": "header-12345" }
+    })
+    assert.strictEqual(given.kind, "static")
+    for (const secret of ["bearer-12345", "header-12345", "p@ss-word", "k-12345", btoa("me:p@ss-word")]) {
+      assert.isTrue(given.secrets.has(secret), secret)
+    }
+    assert.strictEqual(HttpTransport.credentials({ url: "http://example.com/mcp" }).kind, "none")
+    const text = Transport.redact("echo: Bearer bearer-12345 and p%40ss-word and k-12345", given)
+    assert.strictEqual(text, "echo: Bearer [redacted] and [redacted] and [redacted]")
+  })
+
+  it("shows URLs without their credentials", () => {
+    assert.strictEqual(
+      HttpTransport.displayUrl(new URL("http://me:secret@example.com/mcp?token=abc&page=2")),
+      "http://example.com/mcp?token=redacted&page=2"
+    )
+    assert.strictEqual(HttpTransport.displayUrl(new URL("http://example.com/mcp")), "http://example.com/mcp")
+  })
+
+  it("refusal errors redact what they show and advise for what was given", () => {
+    const credentials = HttpTransport.credentials({ url: "http://example.com", bearer: Redacted.make("tok-98765") })
+    const error = Transport.httpStatusError({
+      status: 401,
+      detail: "HTTP 401: bad token tok-98765",
+      cause: new Error("tok-98765"),
+      credentials
+    })
+    for (const shown of [error.message, JSON.stringify(error), String(error), String(error.cause)]) {
+      assert.notInclude(shown, "tok-98765")
+    }
+    assert.include(error.message, "Check the bearer token and headers you gave")
+    assert.include(Transport.unauthorizedAdvice("none"), "none were given")
+    assert.include(Transport.unauthorizedAdvice("provider"), "Sign in again")
   })
 })

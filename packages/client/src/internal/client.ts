@@ -108,7 +108,8 @@ export const make = <R, RH = never>(
     const initTimeout = Duration.decode(options.initTimeout ?? Duration.seconds(30))
     const clientInfo = options.clientInfo ?? { name: "effect-mcp", version: clientVersion }
     const autoConnect = options.autoConnect ?? true
-    const maxMessageBytes = options.maxMessageBytes ?? Transport.MaxMessageBytes.defaultValue()
+    // unless given, the transports read Transport.MaxMessageBytes from the caller's context
+    const maxMessageBytes = options.maxMessageBytes
     const maxPages = options.maxPages ?? defaultMaxPages
 
     let loggingLevel: McpSchema.LoggingLevel | undefined
@@ -118,7 +119,9 @@ export const make = <R, RH = never>(
 
     const handshake = (onClosed: (error: TransportError) => void): Effect.Effect<Session, McpError, Scope.Scope | R> =>
       Effect.gen(function*() {
-        const transport = yield* Effect.provideService(connect, Transport.MaxMessageBytes, maxMessageBytes)
+        const transport = yield* (maxMessageBytes === undefined
+          ? connect
+          : Effect.provideService(connect, Transport.MaxMessageBytes, maxMessageBytes))
         const protocol = yield* Protocol.make({
           transport,
           requestTimeout,
