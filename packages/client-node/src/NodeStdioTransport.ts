@@ -1,14 +1,14 @@
 /**
  * A stdio transport on `node:child_process`, for when speed matters: the
- * same behaviour as `StdioTransport` (process group ended on close, stderr
- * tail kept, graceful close then kill), with a leaner byte path: stdout
- * chunks are split on bytes as they arrive and queued messages are written
- * in one write.
+ * same behaviour as `StdioTransport` (safe environment, bounded lines and
+ * stderr tail, writes that wait while the server is not reading, process
+ * group ended on close), with a leaner byte path: stdout chunks are split on
+ * bytes as they arrive and queued messages are written in one write.
  *
  * @since 0.1.0
  */
 import { TransportError } from "@effect-mcp/client/McpError"
-import { makeLineSplitter, parseLine } from "@effect-mcp/client/Ndjson"
+import * as Ndjson from "@effect-mcp/client/Ndjson"
 import * as StdioTransport from "@effect-mcp/client/StdioTransport"
 import * as Transport from "@effect-mcp/client/Transport"
 import * as Deferred from "effect/Deferred"
@@ -16,23 +16,66 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
+import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
 import { Buffer, isAscii } from "node:buffer"
 import * as ChildProcess from "node:child_process"
+import * as Fs from "node:fs"
 
 const describeCommand = (options: StdioTransport.StdioOptions) => [options.command, ...(options.args ?? [])].join(" ")
 
 const isRunning = (child: ChildProcess.ChildProcess) => child.exitCode === null && child.signalCode === null
 
-const signalGroup = (child: ChildProcess.ChildProcess, signal: NodeJS.Signals) => {
+const signalGroup = (pid: number, signal: NodeJS.Signals) => {
   try {
-    if (process.platform === "win32") child.kill(signal)
-    else process.kill(-child.pid!, signal)
+    process.kill(-pid, signal)
   } catch {
-    child.kill(signal)
+    // the group is gone
   }
 }
+
+/**
+ * Whether a process of the group still runs. A member that has exited but
+ * was never reaped (an orphan under an init that does not reap, as in many
+ * containers) still answers `kill(-pgid, 0)`, so on Linux the group's
+ * members are looked up in /proc and zombies do not count.
+ */
+const groupRunning = (pgid: number): boolean => {
+  try {
+    process.kill(-pgid, 0)
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM"
+  }
+  if (process.platform !== "linux") return true
+  let entries: Array<string>
+  try {
+    entries = Fs.readdirSync("/proc")
+  } catch {
+    return true
+  }
+  const group = String(pgid)
+  for (const entry of entries) {
+    if (entry.charCodeAt(0) < 48 || entry.charCodeAt(0) > 57) continue
+    try {
+      const stat = Fs.readFileSync(`/proc/${entry}/stat`, "latin1")
+      // pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ", 3)
+      if (fields[2] === group && fields[0] !== "Z") return true
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return false
+}
+
+const afterMillis = (millis: number): Effect.Effect<void> =>
+  Effect.async<void>((resume) => {
+    const timer = setTimeout(() => resume(Effect.void), millis)
+    return Effect.sync(() => clearTimeout(timer))
+  })
+
+/** How long, after the server exits or closes its stdout, the rest of its output gets to arrive. */
+const graceMillis = 150
 
 const utf8 = new TextDecoder()
 
@@ -53,23 +96,20 @@ export const make = (
   options: StdioTransport.StdioOptions
 ): Effect.Effect<Transport.Transport, TransportError, Scope.Scope> =>
   Effect.gen(function*() {
+    const maxMessageBytes = yield* Transport.MaxMessageBytes
+    // stderr is logged with the caller's logger and log level
+    const runFork = Runtime.runFork(yield* Effect.runtime<never>())
     const ended = yield* Deferred.make<void, TransportError>()
     const inbox = new Transport.Inbox(ended)
-    const exited = yield* Deferred.make<string>()
-    const tail: Array<string> = []
-    const tailSize = options.stderrTail ?? 20
-    const onStderr = options.stderr === "ignore"
-      ? undefined
-      : options.stderr === undefined || options.stderr === "log"
-      ? (line: string) => Effect.logDebug(line).pipe(Effect.annotateLogs("mcp.stderr", options.command))
-      : options.stderr
-    const runFork = Effect.runFork
+    const exited = yield* Deferred.make<void>()
+    const stderr = new StdioTransport.StderrLines(options)
+    const closeMillis = Duration.toMillis(Duration.decode(options.closeTimeout ?? Duration.seconds(2)))
 
     const child = yield* Effect.acquireRelease(
       Effect.async<ChildProcess.ChildProcess, TransportError>((resume) => {
         const child = ChildProcess.spawn(options.command, options.args ?? [], {
           cwd: options.cwd,
-          env: options.inheritEnv === false ? { ...options.env } : { ...process.env, ...options.env },
+          env: StdioTransport.environment(options),
           stdio: ["pipe", "pipe", "pipe"],
           detached: process.platform !== "win32"
         })
@@ -92,80 +132,154 @@ export const make = (
           resume(Effect.succeed(child))
         })
       }),
-      (child) => close(child)
+      (child) => Effect.ensuring(close(child), Effect.sync(() => end(Exit.void)))
     )
+    const pid = child.pid!
+    const who = `the server process (${describeCommand(options)}, pid ${pid})`
+    const stdin = child.stdin!
+    const stdout = child.stdout!
 
-    const closeTimeout = Duration.toMillis(Duration.decode(options.closeTimeout ?? Duration.seconds(2)))
-    const waitExit = (millis: number) =>
-      Deferred.await(exited).pipe(Effect.interruptible, Effect.timeoutOption(Duration.millis(millis)))
-    const close = (child: ChildProcess.ChildProcess) =>
-      Effect.gen(function*() {
-        child.stdin?.end()
-        if (isRunning(child) && Option.isNone(yield* waitExit(closeTimeout))) {
-          signalGroup(child, "SIGTERM")
-          if (Option.isNone(yield* waitExit(closeTimeout))) {
-            signalGroup(child, "SIGKILL")
-            yield* waitExit(closeTimeout)
-          }
-        }
-        // the server may have left children of its own in the group
-        if (process.platform !== "win32") signalGroup(child, "SIGTERM")
-      })
+    // -- writing: batches go out while the pipe takes them, then wait for "drain"
 
-    const stderrSplitter = makeLineSplitter()
-    child.stderr!.on("data", (bytes: Uint8Array) => {
-      for (const line of stderrSplitter.push(bytes)) {
-        tail.push(line)
-        if (tail.length > tailSize) tail.shift()
-        if (onStderr !== undefined) runFork(onStderr(line))
+    let scheduled = false
+    const flush = () => {
+      scheduled = false
+      while (!stdin.writableNeedDrain && !stdin.destroyed) {
+        const text = outbox.take()
+        if (text === undefined) return
+        stdin.write(text)
       }
+    }
+    const outbox = new Ndjson.Outbox(() => {
+      if (scheduled) return
+      scheduled = true
+      // writes made in one tick go out as one write
+      queueMicrotask(flush)
+    })
+    stdin.on("drain", flush)
+    const closedError = new TransportError({
+      reason: "Closed",
+      description: `${who} has ended; nothing more can be sent`
+    })
+    stdin.on("error", () => {
+      // EPIPE after the server died: the exit reports it
+      outbox.close(closedError)
     })
 
-    const stdoutSplitter = makeLineSplitter({ decode: decodeLine })
-    child.stdout!.on("data", (bytes: Uint8Array) => {
-      const lines = stdoutSplitter.push(bytes)
-      for (const line of lines) inbox.push(parseLine(line))
+    // -- the end of the session
+
+    let exitDescription: string | undefined
+    let stdoutEnded = false
+    let stderrEnded = false
+    let graceTimer: ReturnType<typeof setTimeout> | undefined
+    let finished = false
+
+    // The errors carry text only, nothing of the process: a client keeps the
+    // last error, which must not keep the pipes and buffers of the session.
+    const end = (exit: Exit.Exit<void, TransportError>) => {
+      if (finished) return
+      finished = true
+      if (graceTimer !== undefined) clearTimeout(graceTimer)
+      outbox.close(closedError)
+      // no frame after the end; and a child the server left behind may hold this pipe
+      stdout.destroy()
+      Deferred.unsafeDone(ended, exit)
+    }
+    const endClosed = () => {
+      if (finished) return
+      if (!stderrEnded) {
+        const rest = stderr.end()
+        if (rest.length > 0) runFork(stderr.run(rest))
+      }
+      end(Exit.fail(
+        new TransportError({
+          reason: "Closed",
+          description: `${who} ${exitDescription ?? "closed its stdout but is still running"}`,
+          stderr: stderr.tail()
+        })
+      ))
+    }
+    // The session ends when stdout ends or the process exits, whichever is
+    // first: when both have happened and stderr is read, at once; else after
+    // a short grace for the rest (a child the server left behind may hold its
+    // stdout open long after it exited; a server may close stdout and run on).
+    const settle = () => {
+      if (finished || (!stdoutEnded && exitDescription === undefined)) return
+      if (stdoutEnded && stderrEnded && exitDescription !== undefined) return endClosed()
+      if (graceTimer === undefined) graceTimer = setTimeout(endClosed, graceMillis)
+    }
+
+    child.stderr!.on("data", (bytes: Uint8Array) => {
+      const lines = stderr.push(bytes)
+      if (lines.length > 0 && stderr.handle !== undefined) runFork(stderr.run(lines))
+    })
+    child.stderr!.on("end", () => {
+      stderrEnded = true
+      const rest = stderr.end()
+      if (rest.length > 0) runFork(stderr.run(rest))
+      settle()
+    })
+
+    const splitter = Ndjson.makeLineSplitter({ decode: decodeLine, maxLineBytes: maxMessageBytes })
+    const push = (frame: unknown) => inbox.push(frame)
+    stdout.on("data", (bytes: Uint8Array) => {
+      Ndjson.parseLines(splitter.push(bytes), push)
+      if (splitter.overflowed()) end(Exit.fail(Ndjson.lineTooLong(maxMessageBytes, stderr.tail())))
+    })
+    stdout.on("end", () => {
+      stdoutEnded = true
+      settle()
     })
     child.on("exit", (code, signal) => {
-      Deferred.unsafeDone(exited, Exit.succeed(code !== null ? `exited with code ${code}` : `was killed by ${signal}`))
+      exitDescription = code !== null ? `exited with code ${code}` : `was killed by ${signal}`
+      Deferred.unsafeDone(exited, Exit.void)
+      // sends still waiting for room end with the process
+      outbox.close(closedError)
+      settle()
     })
-    child.on("close", (code: number | null, signal: NodeJS.Signals | null) => {
-      const rest = stderrSplitter.rest()
-      if (rest.length > 0) tail.push(rest)
-      Deferred.unsafeDone(
-        ended,
-        Exit.fail(
-          new TransportError({
-            reason: "Closed",
-            description: `the server process (${describeCommand(options)}, pid ${child.pid}) ${
-              code !== null ? `exited with code ${code}` : `was killed by ${signal}`
-            }`,
-            stderr: tail.slice()
-          })
-        )
-      )
-    })
-    child.stdin!.on("error", () => {
-      // EPIPE after the server died: the close event reports it
-    })
+    child.on("close", endClosed)
 
-    // Writes made in one tick go out as one write.
-    let pending: Array<string> = []
-    const flush = () => {
-      const text = pending.join("")
-      pending = []
-      child.stdin!.write(text)
-    }
-    const closedError = new TransportError({ reason: "Write", description: "the server's stdin is closed" })
+    // -- closing: stdin ends, then the process group gets SIGTERM, then SIGKILL
+
+    const waitExit = (millis: number) =>
+      Effect.raceFirst(Effect.interruptible(Deferred.await(exited)), Effect.interruptible(afterMillis(millis)))
+    const groupGone = (millis: number) =>
+      Effect.gen(function*() {
+        const deadline = Date.now() + millis
+        while (groupRunning(pid)) {
+          if (Date.now() >= deadline) return false
+          yield* afterMillis(25)
+        }
+        return true
+      }).pipe(Effect.interruptible)
+    const close = (child: ChildProcess.ChildProcess) =>
+      Effect.gen(function*() {
+        outbox.close(closedError)
+        flush()
+        stdin.end()
+        if (isRunning(child)) yield* waitExit(closeMillis)
+        if (process.platform === "win32") {
+          if (isRunning(child)) child.kill("SIGTERM")
+          if (isRunning(child)) yield* waitExit(closeMillis)
+          if (isRunning(child)) child.kill("SIGKILL")
+          return
+        }
+        // the server may have left children of its own in the group
+        if (groupRunning(pid)) {
+          signalGroup(pid, "SIGTERM")
+          if (!(yield* groupGone(closeMillis))) {
+            signalGroup(pid, "SIGKILL")
+            yield* groupGone(closeMillis)
+          }
+        }
+        // a dead server is gone for good once Node has reaped it (its exit event)
+        if (isRunning(child)) yield* waitExit(closeMillis)
+      })
+
     return Transport.make({
-      send: (message) =>
-        Effect.suspend(() => {
-          if (!child.stdin!.writable) return Effect.fail(closedError)
-          if (pending.length === 0) queueMicrotask(flush)
-          pending.push(JSON.stringify(message) + "\n")
-          return Effect.void
-        }),
-      run: (onFrame) => inbox.run(onFrame)
+      send: (message) => outbox.offer(message),
+      run: (onFrame) => inbox.run(onFrame),
+      abandon: (id) => outbox.abandon(id)
     })
   })
 

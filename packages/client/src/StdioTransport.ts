@@ -3,6 +3,8 @@
  * newline-delimited JSON-RPC over its stdin and stdout. Built on
  * `@effect/platform`'s `Command`, so the child's whole process group ends when
  * the scope closes. The last lines of its stderr are kept for error messages.
+ * The server gets a small safe environment unless told to inherit the
+ * client's; writes wait while the server is not reading.
  *
  * @since 0.1.0
  */
@@ -10,14 +12,15 @@ import * as Command from "@effect/platform/Command"
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
-import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { TransportError } from "./McpError.js"
-import { encodeLines, makeLineSplitter, parseLine } from "./Ndjson.js"
+import * as Ndjson from "./Ndjson.js"
 import * as Transport from "./Transport.js"
 
 /**
@@ -29,8 +32,16 @@ import * as Transport from "./Transport.js"
 export interface StdioOptions {
   readonly command: string
   readonly args?: ReadonlyArray<string> | undefined
-  /** Added to the client's own environment (unless `inheritEnv` is false). */
+  /** Variables the server gets, on top of the safe ones (or of the client's whole environment, with `inheritEnv`). */
   readonly env?: Readonly<Record<string, string>> | undefined
+  /**
+   * `true`: the server gets the client's whole environment (API keys and
+   * tokens included) plus `env`. By default it gets only `env` and the
+   * variables a program needs to run: `HOME`, `LOGNAME`, `PATH`, `SHELL`,
+   * `TERM`, `USER` (on Windows `APPDATA`, `HOMEDRIVE`, `HOMEPATH`,
+   * `LOCALAPPDATA`, `PATH`, `PROCESSOR_ARCHITECTURE`, `SYSTEMDRIVE`,
+   * `SYSTEMROOT`, `TEMP`, `USERNAME`, `USERPROFILE`, `PROGRAMFILES`).
+   */
   readonly inheritEnv?: boolean | undefined
   readonly cwd?: string | undefined
   /**
@@ -38,9 +49,12 @@ export interface StdioOptions {
    * default) logs it at debug level, `"ignore"` drops it, or a function.
    */
   readonly stderr?: "log" | "ignore" | ((line: string) => Effect.Effect<void>) | undefined
-  /** How many stderr lines errors carry (default 20). */
+  /** How many stderr lines errors carry (default 20), each cut at 1,000 characters. */
   readonly stderrTail?: number | undefined
-  /** Time the server gets to exit after its stdin closes, before it is signalled (default 2 seconds). */
+  /**
+   * Time the server gets to exit after its stdin closes, and then its
+   * process group after SIGTERM, before SIGKILL (default 2 seconds each).
+   */
   readonly closeTimeout?: Duration.DurationInput | undefined
 }
 
@@ -74,6 +88,129 @@ export const make = (
     (launcher) => Option.isSome(launcher) ? launcher.value(options) : makeCommand(options)
   )
 
+const safeVariables: ReadonlyArray<string> = ["HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER"]
+const safeVariablesWindows: ReadonlyArray<string> = [
+  "APPDATA",
+  "HOMEDRIVE",
+  "HOMEPATH",
+  "LOCALAPPDATA",
+  "PATH",
+  "PROCESSOR_ARCHITECTURE",
+  "SYSTEMDRIVE",
+  "SYSTEMROOT",
+  "TEMP",
+  "USERNAME",
+  "USERPROFILE",
+  "PROGRAMFILES"
+]
+
+/**
+ * The environment a stdio server gets (see `StdioOptions.inheritEnv`), for
+ * launcher authors: the client's safe variables plus `env`, or with
+ * `inheritEnv` the client's whole environment plus `env`.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const environment = (options: StdioOptions): Record<string, string> => {
+  const host = globalThis.process
+  const hostEnv: Record<string, string | undefined> = host?.env ?? {}
+  if (options.inheritEnv === true) {
+    const all: Record<string, string> = {}
+    for (const [key, value] of Object.entries(hostEnv)) if (value !== undefined) all[key] = value
+    return { ...all, ...options.env }
+  }
+  const env: Record<string, string> = {}
+  for (const key of host?.platform === "win32" ? safeVariablesWindows : safeVariables) {
+    const value = hostEnv[key]
+    // a value starting with "()" is an exported shell function, which a shell would run
+    if (value !== undefined && !value.startsWith("()")) env[key] = value
+  }
+  return { ...env, ...options.env }
+}
+
+const maxStderrLineChars = 1000
+
+/**
+ * A server's stderr as lines, for launcher authors. A line is cut at 1,000
+ * characters ("…" marks the cut) and a longer one is never held whole; the
+ * last `stderrTail` lines (default 20) are kept for error messages, and
+ * `handle` is what the `stderr` option does with each line (log it at debug
+ * level by default).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export class StderrLines {
+  readonly handle: ((line: string) => Effect.Effect<void>) | undefined
+  private readonly splitter = Ndjson.makeLineSplitter({ maxLineBytes: 4 * maxStderrLineChars, longLines: "truncate" })
+  private readonly kept: Array<string> = []
+  private readonly size: number
+  constructor(options: StdioOptions) {
+    this.size = options.stderrTail ?? 20
+    this.handle = options.stderr === "ignore"
+      ? undefined
+      : options.stderr === undefined || options.stderr === "log"
+      ? (line) => Effect.logDebug(line).pipe(Effect.annotateLogs("mcp.stderr", options.command))
+      : options.stderr
+  }
+  /** Feeds bytes; returns the lines they complete, each also kept. */
+  push(bytes: Uint8Array): Array<string> {
+    const lines = this.splitter.push(bytes)
+    for (let i = 0; i < lines.length; i++) lines[i] = this.keep(lines[i]!)
+    return lines
+  }
+  /** The unfinished last line, once stderr has ended. */
+  end(): Array<string> {
+    const rest = this.splitter.rest()
+    return rest.length > 0 ? [this.keep(rest)] : []
+  }
+  /** A copy of the kept lines, oldest first. */
+  tail(): Array<string> {
+    return this.kept.slice()
+  }
+  /** Runs `handle` over some lines, in order. */
+  run(lines: ReadonlyArray<string>): Effect.Effect<void> {
+    const handle = this.handle
+    return handle === undefined || lines.length === 0 ? Effect.void : Effect.forEach(lines, handle, { discard: true })
+  }
+  private keep(line: string): string {
+    const cut = line.length > maxStderrLineChars ? line.slice(0, maxStderrLineChars) + "…" : line
+    this.kept.push(cut)
+    if (this.kept.length > this.size) this.kept.shift()
+    return cut
+  }
+}
+
+/**
+ * Resolves after `millis` of real time: the transport waits on the operating
+ * system, whatever `Clock` the caller's tests use.
+ */
+const afterMillis = (millis: number): Effect.Effect<void> =>
+  Effect.async<void>((resume) => {
+    const timer = setTimeout(() => resume(Effect.void), millis)
+    return Effect.sync(() => clearTimeout(timer))
+  })
+
+/** `effect`'s value, or none once `millis` have passed; interruptible even inside a finalizer. */
+const within = <A, E>(effect: Effect.Effect<A, E>, millis: number): Effect.Effect<Option.Option<A>> =>
+  Effect.raceFirst(
+    Effect.option(Effect.interruptible(effect)),
+    Effect.as(Effect.interruptible(afterMillis(millis)), Option.none<A>())
+  )
+
+/** How long, after the server exits or closes its stdout, the rest of its output gets to arrive. */
+const graceMillis = 150
+
+const groupExists = (pid: number): boolean => {
+  try {
+    globalThis.process.kill(-pid, 0)
+    return true
+  } catch (error) {
+    return (error as { readonly code?: unknown }).code === "EPERM"
+  }
+}
+
 /**
  * Starts the server with `@effect/platform`'s `Command` and opens a
  * transport to it.
@@ -85,14 +222,43 @@ export const makeCommand = (
   options: StdioOptions
 ): Effect.Effect<Transport.Transport, TransportError, CommandExecutor.CommandExecutor | Scope.Scope> =>
   Effect.gen(function*() {
-    const outbox = yield* Queue.unbounded<string>()
-    // messages queued together are written together: one encode, one write
-    let command = Command.make(options.command, ...(options.args ?? [])).pipe(
-      Command.stdin(Stream.fromQueue(outbox).pipe(Stream.mapChunks(encodeLines)))
-    )
-    if (options.env !== undefined || options.inheritEnv === false) {
-      command = Command.env(command, options.env ?? {}, { extendEnv: options.inheritEnv !== false })
+    const maxMessageBytes = yield* Transport.MaxMessageBytes
+
+    // The platform's stdin sink waits for "drain" between the items of a
+    // chunk but not after the last one: a trailing empty item makes it wait
+    // after every batch, so a server that stops reading holds up the outbox
+    // instead of growing the pipe's buffer without bound.
+    type Pull = Effect.Effect<Chunk.Chunk<Uint8Array>, Option.Option<never>>
+    let puller: ((pull: Pull) => void) | undefined
+    const next = (): Pull | undefined => {
+      const text = outbox.take()
+      if (text !== undefined) return Effect.succeed(Chunk.make(encoder.encode(text), nothing))
+      return outbox.done ? Effect.fail(Option.none()) : undefined
     }
+    const wake = () => {
+      if (puller === undefined) return
+      const pull = next()
+      if (pull === undefined) return
+      const resume = puller
+      puller = undefined
+      resume(pull)
+    }
+    const outbox = new Ndjson.Outbox(wake)
+    const stdin = Stream.repeatEffectChunkOption(Effect.async<Chunk.Chunk<Uint8Array>, Option.Option<never>>(
+      (resume) => {
+        const pull = next()
+        if (pull !== undefined) return resume(pull)
+        puller = resume
+        return Effect.sync(() => {
+          puller = undefined
+        })
+      }
+    ))
+
+    let command = Command.make(options.command, ...(options.args ?? [])).pipe(
+      Command.stdin(stdin),
+      Command.env(environment(options), { extendEnv: false })
+    )
     if (options.cwd !== undefined) command = Command.workingDirectory(command, options.cwd)
 
     const process = yield* Command.start(command).pipe(
@@ -109,85 +275,106 @@ export const makeCommand = (
         })
       })
     )
+    const who = `the server process (${describeCommand(options)}, pid ${process.pid})`
 
-    const tailSize = options.stderrTail ?? 20
-    const tail: Array<string> = []
-    const onStderr = options.stderr === "ignore"
-      ? undefined
-      : options.stderr === undefined || options.stderr === "log"
-      ? (line: string) => Effect.logDebug(line).pipe(Effect.annotateLogs("mcp.stderr", options.command))
-      : options.stderr
-    const stderrSplitter = makeLineSplitter()
-    const keep = (line: string) => {
-      tail.push(line)
-      if (tail.length > tailSize) tail.shift()
-    }
+    const stderr = new StderrLines(options)
     const stderrDone = yield* process.stderr.pipe(
-      Stream.mapConcat((bytes) => stderrSplitter.push(bytes)),
-      Stream.concat(Stream.suspend(() => {
-        const rest = stderrSplitter.rest()
-        return rest.length > 0 ? Stream.make(rest) : Stream.empty
-      })),
-      Stream.runForEach((line) => {
-        keep(line)
-        return onStderr === undefined ? Effect.void : onStderr(line)
-      }),
+      Stream.runForEach((bytes) => stderr.run(stderr.push(bytes))),
       Effect.ignore,
+      Effect.zipRight(Effect.suspend(() => stderr.run(stderr.end()))),
       Effect.forkScoped
     )
 
-    const closeTimeout = Duration.decode(options.closeTimeout ?? Duration.seconds(2))
-    // Finalizers are uninterruptible, and a timeout there waits for its effect
-    // unless that effect is marked interruptible.
-    const within = <A, E>(effect: Effect.Effect<A, E>) =>
-      effect.pipe(Effect.ignore, Effect.interruptible, Effect.timeoutOption(closeTimeout))
+    const exited = yield* Deferred.make<string>()
+    const closedError = new TransportError({
+      reason: "Closed",
+      description: `${who} has ended; nothing more can be sent`
+    })
+    yield* process.exitCode.pipe(
+      Effect.match({ onSuccess: (code) => `exited with code ${code}`, onFailure: (error) => error.message }),
+      Effect.flatMap((description) => {
+        outbox.close(closedError)
+        wake()
+        return Deferred.succeed(exited, description)
+      }),
+      Effect.forkScoped
+    )
+
+    const closeMillis = Duration.toMillis(Duration.decode(options.closeTimeout ?? Duration.seconds(2)))
+    // signals go to the whole process group, where the server's own children are
+    const ended = () => Deferred.unsafeDone(exited, Exit.succeed("was closed"))
+    const groupGone = (millis: number) =>
+      Effect.gen(function*() {
+        const deadline = Date.now() + millis
+        while (groupExists(process.pid)) {
+          if (Date.now() >= deadline) return false
+          yield* afterMillis(25)
+        }
+        return true
+      }).pipe(Effect.interruptible)
+    const hasGroups = globalThis.process?.platform !== "win32" && typeof globalThis.process?.kill === "function"
     yield* Effect.addFinalizer(() =>
       Effect.gen(function*() {
-        yield* Queue.shutdown(outbox)
-        if (Option.isSome(yield* within(process.exitCode))) return
-        if (Option.isSome(yield* within(process.kill("SIGTERM")))) return
-        yield* process.kill("SIGKILL").pipe(Effect.ignore)
-      })
+        outbox.close(closedError)
+        wake()
+        yield* within(Deferred.await(exited), closeMillis)
+        if (!hasGroups) {
+          if (Option.isSome(yield* within(process.kill("SIGTERM"), closeMillis))) return
+          yield* within(process.kill("SIGKILL"), closeMillis)
+          return
+        }
+        if (!groupExists(process.pid)) return
+        yield* within(process.kill("SIGTERM"), closeMillis)
+        if (yield* groupGone(closeMillis)) return
+        yield* within(process.kill("SIGKILL"), closeMillis)
+        yield* groupGone(closeMillis)
+      }).pipe(Effect.ensuring(Effect.sync(ended)))
     )
 
-    const exitDescription = Effect.gen(function*() {
-      const code = yield* process.exitCode.pipe(
-        Effect.map((code) => `exited with code ${code}`),
-        Effect.catchAll((error) => Effect.succeed(error.message)),
-        Effect.timeoutOption(Duration.seconds(1))
-      )
-      yield* stderrDone.await.pipe(Effect.timeoutOption(Duration.millis(200)))
-      return Option.getOrElse(code, () => "closed its stdout but is still running")
+    const splitter = Ndjson.makeLineSplitter({ maxLineBytes: maxMessageBytes })
+    const read = (onFrame: (frame: unknown) => void) =>
+      Stream.runForEachChunk(process.stdout, (chunk) =>
+        Effect.suspend(() => {
+          for (const bytes of chunk) {
+            Ndjson.parseLines(splitter.push(bytes), onFrame)
+            if (splitter.overflowed()) return Effect.fail(Ndjson.lineTooLong(maxMessageBytes, stderr.tail()))
+          }
+          return Effect.void
+        })).pipe(
+          Effect.catchTag(
+            "SystemError",
+            "BadArgument",
+            (error) =>
+              Effect.fail(
+                new TransportError({
+                  reason: "Read",
+                  description: `${who}: ${error.message}`,
+                  stderr: stderr.tail()
+                })
+              )
+          )
+        )
+    // the session ends when the server's stdout does, or shortly after it
+    // exits: a child it left behind may hold its stdout open
+    const ending = Effect.gen(function*() {
+      const description = yield* within(Deferred.await(exited), graceMillis)
+      yield* within(stderrDone.await, graceMillis)
+      return yield* new TransportError({
+        reason: "Closed",
+        description: `${who} ${Option.getOrElse(description, () => "closed its stdout but is still running")}`,
+        stderr: stderr.tail()
+      })
     })
 
-    const stdoutSplitter = makeLineSplitter()
-    const incoming: Stream.Stream<unknown, TransportError> = process.stdout.pipe(
-      Stream.mapChunks((chunk) => {
-        const frames: Array<unknown> = []
-        for (const bytes of chunk) {
-          for (const line of stdoutSplitter.push(bytes)) frames.push(parseLine(line))
-        }
-        return Chunk.unsafeFromArray(frames)
-      }),
-      Stream.mapError((error) =>
-        new TransportError({ reason: "Read", description: error.message, stderr: tail.slice(), cause: error })
-      ),
-      Stream.concat(Stream.fromEffect(
-        Effect.flatMap(exitDescription, (description) =>
-          Effect.fail(
-            new TransportError({
-              reason: "Closed",
-              description: `the server process (${describeCommand(options)}, pid ${process.pid}) ${description}`,
-              stderr: tail.slice()
-            })
-          ))
-      ))
-    )
-
-    const closedError = new TransportError({ reason: "Write", description: "the server's stdin is closed" })
-    return Transport.fromStream({
-      send: (message) =>
-        Effect.suspend(() => outbox.unsafeOffer(JSON.stringify(message)) ? Effect.void : Effect.fail(closedError)),
-      incoming
+    return Transport.make({
+      send: (message) => outbox.offer(message),
+      run: (onFrame) =>
+        Effect.raceFirst(read(onFrame), Effect.zipRight(Deferred.await(exited), afterMillis(graceMillis))).pipe(
+          Effect.zipRight(ending)
+        ),
+      abandon: (id) => outbox.abandon(id)
     })
   })
+
+const encoder = new TextEncoder()
+const nothing = new Uint8Array(0)

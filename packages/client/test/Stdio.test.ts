@@ -79,18 +79,26 @@ for (const launcher of launchers) {
         assert.include(JSON.stringify(result.content), "marker-value-42")
       }).pipe(Effect.provide(launcher.layer)))
 
-    it.scopedLive("inheritEnv: false passes only the given variables", () =>
+    it.scopedLive("by default the server gets only the safe variables and env; inheritEnv: true passes all", () =>
       Effect.gen(function*() {
         process.env.EFFECT_MCP_PARENT_ONLY = "from-the-parent"
-        const client = yield* McpClient.make({
-          command: process.execPath,
-          args: [everythingPath],
-          env: { EFFECT_MCP_MARKER: "only-this" },
-          inheritEnv: false
-        })
-        const env = JSON.stringify((yield* client.callTool("get-env")).content)
-        assert.include(env, "only-this")
-        assert.notInclude(env, "from-the-parent")
+        const getEnv = (inheritEnv: boolean | undefined) =>
+          Effect.scoped(Effect.gen(function*() {
+            const client = yield* McpClient.make({
+              command: process.execPath,
+              args: [everythingPath],
+              env: { EFFECT_MCP_MARKER: "only-this" },
+              inheritEnv
+            })
+            return JSON.stringify((yield* client.callTool("get-env")).content)
+          }))
+        const safe = yield* getEnv(undefined)
+        assert.include(safe, "only-this")
+        assert.include(safe, "PATH")
+        assert.notInclude(safe, "from-the-parent")
+        const all = yield* getEnv(true)
+        assert.include(all, "only-this")
+        assert.include(all, "from-the-parent")
       }).pipe(Effect.provide(launcher.layer)))
 
     it.scopedLive("cwd is where the server runs", () =>
