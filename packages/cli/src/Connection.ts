@@ -16,7 +16,7 @@
  * @since 0.1.0
  */
 import * as McpClient from "@effect-mcp/client/McpClient"
-import type * as McpError from "@effect-mcp/client/McpError"
+import * as McpError from "@effect-mcp/client/McpError"
 import type * as StdioTransport from "@effect-mcp/client/StdioTransport"
 import * as Options from "@effect/cli/Options"
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
@@ -78,7 +78,10 @@ export const options = {
     Options.optional
   ),
   timeout: Options.float("timeout").pipe(
-    Options.withDescription("Seconds a request may go without an answer or progress (default 60)"),
+    Options.withDescription(
+      "Seconds to connect (start the server and initialize; default 30), and seconds a request may go " +
+        "without an answer or progress (default 60)"
+    ),
     Options.optional
   ),
   logs: Options.choice("logs", [...Interactive.logLevels, "off"]).pipe(
@@ -374,9 +377,9 @@ export const connect = (
     const ui = Interactive.makeUi()
     const timeout = Option.map(connection.timeout, (seconds) => Duration.millis(Math.max(1, seconds * 1000)))
     // the handlers prompt on the CLI's own Terminal, from the context this runs in
-    const client = yield* McpClient.make(source, {
+    const connecting = McpClient.make(source, {
       clientInfo: { name: "effect-mcp-cli", version: "0.1.0" },
-      ...(Option.isSome(timeout) ? { requestTimeout: timeout.value } : {}),
+      ...(Option.isSome(timeout) ? { requestTimeout: timeout.value, initTimeout: timeout.value } : {}),
       sampling: Interactive.sampling(ui),
       elicitation: Interactive.elicitation(ui),
       onLog: (message) =>
@@ -384,6 +387,14 @@ export const connect = (
           ? Effect.void
           : ui.note(Interactive.formatLog(message))
     })
+    // initTimeout starts with the initialize request; --timeout also bounds
+    // what comes before it (starting the server, a POST that is never answered)
+    const client = yield* Option.isNone(timeout) ? connecting : connecting.pipe(
+      Effect.timeoutFail({
+        duration: timeout.value,
+        onTimeout: () => new McpError.TimeoutError({ method: "initialize", timeout: timeout.value, kind: "total" })
+      })
+    )
     const capabilities = yield* client.serverCapabilities
     if (capabilities.logging !== undefined && connection.logs !== "off") {
       // a server that advertises logging but rejects the level still serves everything else

@@ -20,6 +20,7 @@ import * as McpError from "@effect-mcp/client/McpError"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Output from "./Output.js"
 
@@ -96,8 +97,28 @@ export const codeOf = (error: CommandError): ExitCode => {
   }
 }
 
+// The library's message names its own options; the CLI's user has `--timeout`.
+const timeoutMessage = (error: McpError.TimeoutError): string => {
+  const limit = Duration.format(error.timeout)
+  const what = error.method === "initialize"
+    ? `the server did not finish connecting (starting and answering "initialize") within ${limit}`
+    : error.kind === "idle"
+    ? `"${error.method}" got no response or progress within ${limit}; the request was cancelled`
+    : `"${error.method}" did not finish within ${limit}; the request was cancelled`
+  return `${what}. Raise the limit with --timeout <seconds> if the server needs longer.`
+}
+
+/**
+ * A failure's message, in the CLI's words.
+ *
+ * @since 0.1.0
+ * @category reporting
+ */
+export const messageOf = (error: CommandError): string =>
+  error._tag === "TimeoutError" ? timeoutMessage(error) : error.message
+
 const errorJson = (error: CommandError): Record<string, unknown> => {
-  const base = { type: error._tag, exitCode: codeOf(error), message: error.message }
+  const base = { type: error._tag, exitCode: codeOf(error), message: messageOf(error) }
   switch (error._tag) {
     case "ToolError":
       return { ...base, tool: error.tool, content: error.content, structuredContent: error.structuredContent }
@@ -137,7 +158,7 @@ export const report = (json: boolean) =>
       const label = error._tag === "ToolError" ? "tool error" : error._tag === "UsageError" ? "usage" : "error"
       const details = error._tag === "UsageError" && error.details !== undefined ? `\n${error.details}` : ""
       if (json) yield* Output.json({ error: errorJson(error) })
-      yield* Output.note(`${Output.red(`effect-mcp: ${label}:`, process.stderr)} ${error.message}${details}`)
+      yield* Output.note(`${Output.red(`effect-mcp: ${label}:`, process.stderr)} ${messageOf(error)}${details}`)
       return yield* new Reported({ code: codeOf(error) })
     }))
 

@@ -119,7 +119,8 @@ describe.concurrent("exit codes", () => {
 
   it.live("5: the server did not answer in time", () =>
     Effect.gen(function*() {
-      const run = yield* runJson(["tools", "call", "sleep", "ms=10000", "--timeout", "0.3", ...demoServer()])
+      // --timeout bounds starting the server too: long enough for Node to start on a busy machine
+      const run = yield* runJson(["tools", "call", "sleep", "ms=60000", "--timeout", "5", ...demoServer()])
       assert.strictEqual(run.code, 5)
       assert.strictEqual(run.json.error.type, "TimeoutError")
       assert.strictEqual(run.json.error.method, "tools/call")
