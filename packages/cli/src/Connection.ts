@@ -117,9 +117,11 @@ export interface ConnectionOptions {
 export type Source = string | StdioTransport.StdioOptions | McpClient.HttpSource
 
 /**
- * What a stdio server the CLI starts gets added to the CLI's environment: the
- * variables that carry HTTP credentials, emptied. (Emptied rather than left
- * out: the library's `inheritEnv: false` fails to start the process.)
+ * A server started from the command line (after `--`, or a script) runs as
+ * if the user had started it from their shell: with their environment
+ * (`inheritEnv`), except the variables that carry the CLI's own HTTP
+ * credentials, emptied. Servers from an mcp.json file get the library's safe
+ * environment and the file's `env`, as MCP hosts give them.
  *
  * @since 0.1.0
  * @category constructors
@@ -202,7 +204,7 @@ const fromConfigEntry = (
     return Effect.succeed({
       command: value.command,
       args: Array.isArray(value.args) ? value.args.map(String) : [],
-      env: { ...childEnvironment(), ...asRecordOfStrings(value.env) },
+      env: asRecordOfStrings(value.env),
       ...(typeof value.cwd === "string" ? { cwd: value.cwd } : {}),
       stderr: "ignore"
     })
@@ -286,6 +288,7 @@ export const resolveSource = (
         command: command[0]!,
         args: command.slice(1),
         env: childEnvironment(),
+        inheritEnv: true,
         stderr: "ignore" as const
       }
     }
@@ -313,7 +316,8 @@ export const resolveSource = (
       const fs = yield* FileSystem.FileSystem
       const exists = yield* fs.exists(target).pipe(Effect.orElseSucceed(() => false))
       if (!exists) return yield* new UsageError({ message: `the server script ${target} does not exist` })
-      return target
+      const script = McpClient.stdioForScript(target)
+      return script === undefined ? target : { ...script, env: childEnvironment(), inheritEnv: true }
     }
     return yield* new UsageError({
       message: `cannot tell what server "${target}" is: give an http(s) URL, a script (.js, .mjs, .ts, .py), ` +

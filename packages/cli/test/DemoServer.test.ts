@@ -142,7 +142,11 @@ describe.concurrent("effect-mcp against the demo server (stdio)", () => {
         const match = /heartbeat 2 \(pid (\d+)\)/.exec(tail.output().stdout)
         return match === null ? undefined : Number(match[1])
       })
-      assert.include(tail.output().stdout, "notifications/resources/updated {\"uri\":\"demo://clock\"}")
+      // the subscription may be answered after the first heartbeats
+      yield* waitUntil(
+        "an update of demo://clock",
+        () => tail.output().stdout.includes("notifications/resources/updated {\"uri\":\"demo://clock\"}")
+      )
       assert.include(tail.output().stderr, "Ctrl-C stops")
       yield* tail.signal("SIGINT")
       const run = yield* tail.exit
