@@ -369,8 +369,9 @@ export const make = (
     // 405), or the resumption of a POST's stream that ended before its
     // answer, after the last event id it saw. Either is opened again when it
     // ends, after the server's retry delay (at least `minRetry`, doubled for
-    // each failure in a row), a bounded number of times in a row without
-    // progress.
+    // each failure in a row, at most `maxRetry`): a resumption a bounded
+    // number of times in a row without progress, the standalone stream for as
+    // long as the session lives.
     const openStream = (
       lastEventId: string | undefined,
       watch: Call | undefined,
@@ -380,18 +381,17 @@ export const make = (
       if (!open || watch?.over === true) return onOpen?.()
       const again = (lastId: string | undefined, nextFailures: number, wait = backoff(nextFailures)) => {
         if (!open || watch?.over === true) return
-        if (nextFailures > maxReconnects) {
-          if (watch !== undefined) {
-            failCall(
-              watch,
-              new TransportError({
-                reason: "Read",
-                description: `${where} ended the event stream of request ${watch.id} before answering it, ` +
-                  `and resuming it failed ${maxReconnects} times`
-              })
-            )
-          }
-          return
+        // the standalone stream is tried for as long as the session lives (at
+        // the longest delay): what the server sends unasked has no other way
+        if (nextFailures > maxReconnects && watch !== undefined) {
+          return failCall(
+            watch,
+            new TransportError({
+              reason: "Read",
+              description: `${where} ended the event stream of request ${watch.id} before answering it, ` +
+                `and resuming it failed ${maxReconnects} times`
+            })
+          )
         }
         later(wait, () => openStream(lastId, watch, nextFailures))
       }

@@ -346,23 +346,34 @@ export const fromSdk = <E = never, R = never>(
         catch: (cause) => sdkFailure(cause, "Write", sdk.sessionId, credentials)
       })
     const send = options?.wrapSend === undefined ? write : options.wrapSend(write)
+    const failed = (id: McpSchema.RequestId, error: TransportError) => {
+      // the client stopped waiting: its abort is no news to it
+      if (sending.get(id) !== true) inbox.push(new RequestFailure(id, requestError(error)))
+      sending.delete(id)
+    }
+    // a promise rather than a fiber when nothing wraps the write: this is the
+    // hot path of every call
+    const handOff = (id: McpSchema.RequestId, message: McpSchema.JsonRpcMessage) => {
+      sending.set(id, false)
+      if (options?.wrapSend !== undefined) {
+        runFork(
+          Effect.catchAll(send(message), (error) => Effect.sync(() => failed(id, error))).pipe(
+            Effect.ensuring(Effect.sync(() => sending.delete(id)))
+          )
+        )
+        return
+      }
+      sdk.send(message as Parameters<SdkTransport["send"]>[0]).then(
+        () => sending.delete(id),
+        (cause) => failed(id, sdkFailure(cause, "Write", sdk.sessionId, credentials))
+      )
+    }
     return make({
       // a request is handed off: the SDK's HTTP transports settle `send` only
       // when the answer's headers arrive, and the deadline must not wait for them
       send: (message) =>
         "method" in message && "id" in message
-          ? Effect.sync(() => {
-            sending.set(message.id, false)
-            runFork(
-              Effect.catchAll(send(message), (error) =>
-                Effect.sync(() => {
-                  // the client stopped waiting: its abort is no news to it
-                  if (sending.get(message.id) !== true) {
-                    inbox.push(new RequestFailure(message.id, requestError(error)))
-                  }
-                })).pipe(Effect.ensuring(Effect.sync(() => sending.delete(message.id))))
-            )
-          })
+          ? Effect.sync(() => handOff(message.id, message))
           : send(message),
       run: (onFrame) => inbox.run(onFrame),
       setProtocolVersion: sdk.setProtocolVersion === undefined ?
