@@ -653,10 +653,14 @@ export const make = (
         attempt(0)
       })
 
-    // A message that expects no answer waits for the server's status.
+    // A message that expects no answer waits for the server's status; one
+    // the client stops waiting for (a timeout, an interruption) frees its
+    // connection, as a request's does.
     const sendOther = (message: McpSchema.JsonRpcMessage): Effect.Effect<void, TransportError> =>
       Effect.async<void, TransportError>((resume) => {
         const body = JSON.stringify(message)
+        let outgoing: Http.ClientRequest | undefined
+        let waiting = true
         const attempt = (authorizations: number) =>
           withAuthorization((authorization) =>
             request({
@@ -664,6 +668,10 @@ export const make = (
               extra: { "content-type": "application/json", accept: "application/json, text/event-stream" },
               body,
               authorization,
+              onRequest: (request) => {
+                outgoing = request
+                if (!waiting) cut(request)
+              },
               onResponse: (response) => {
                 noteSession(response)
                 const status = response.statusCode ?? 0
@@ -686,6 +694,10 @@ export const make = (
             })
           )
         attempt(0)
+        return Effect.sync(() => {
+          waiting = false
+          cut(outgoing)
+        })
       })
 
     const post = (message: McpSchema.JsonRpcMessage): Effect.Effect<void, TransportError> => {

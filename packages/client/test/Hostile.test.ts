@@ -211,6 +211,38 @@ describe("a server that lies, floods and nests deep", () => {
       assert.isBelow(elapsed, 2000)
     })))
 
+  it.live("a call made from a notification handler does not wait for the handlers (it would wait for itself)", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const took: Array<number> = []
+      const self: { client?: McpClient.Service } = {}
+      const client = yield* McpClient.make(
+        scripted({
+          onMessage: (message, push) => {
+            if (message.method !== "tools/call") return
+            if (message.params.name === "outer") {
+              push({ jsonrpc: "2.0", method: "notifications/tools/list_changed" })
+            }
+            push(ok(message.id))
+          }
+        }),
+        {
+          onMessage: (notification) =>
+            notification.method === "notifications/tools/list_changed"
+              ? Effect.gen(function*() {
+                const started = Date.now()
+                yield* Effect.orDie(self.client!.callTool("inner"))
+                took.push(Date.now() - started)
+              })
+              : Effect.void
+        }
+      )
+      self.client = client
+      yield* client.callTool("outer")
+      // the outer call returned after its handler, which made the inner call
+      assert.strictEqual(took.length, 1)
+      assert.isBelow(took[0]!, 500)
+    })))
+
   it.live("100,000 junk frames make at most 10 warnings a second and a count, not 100,000; the session answers", () => {
     const { layer, lines } = captureLogs()
     return Effect.scoped(Effect.gen(function*() {

@@ -1,12 +1,12 @@
 import { McpClient, McpError } from "@effect-mcp/client"
 import { NodeMcpClient } from "@effect-mcp/client-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Layer, Stream } from "effect"
+import { Effect, Fiber, Layer, Ref, Schedule, Stream } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { launchers } from "./utils/launchers.js"
-import { isAlive, startHttpServer } from "./utils/servers.js"
+import { childPids, isAlive, startHttpServer } from "./utils/servers.js"
 
 const recoveryPath = Path.join(import.meta.dirname, "fixtures", "recovery-server.mjs")
 const recovery = { command: process.execPath, args: [recoveryPath] }
@@ -32,31 +32,39 @@ const killed = (client: McpClient.Service, pid: number) =>
   })
 
 describe.each(launchers)("recovery over stdio ($name)", (launcher) => {
-  it.scopedLive(
+  const thousandCallsAndAKill = Effect.gen(function*() {
+    const client = yield* McpClient.make(recovery)
+    const pid = yield* serverPid(client)
+    const calls = yield* Effect.fork(
+      Effect.forEach(
+        Array.from({ length: 1000 }, (_, i) => i),
+        () => Effect.either(client.callTool("wait", { ms: 60_000 })),
+        { concurrency: "unbounded" }
+      )
+    )
+    yield* Effect.sleep("500 millis")
+    const killedAt = Date.now()
+    process.kill(pid, "SIGKILL")
+    const results = yield* Fiber.join(calls)
+    assert.isBelow(Date.now() - killedAt, 5000)
+    for (const result of results) {
+      assert.strictEqual(result._tag, "Left")
+      if (result._tag === "Left") assert.strictEqual(result.left._tag, "TransportError")
+    }
+    const next = yield* serverPid(client)
+    assert.notStrictEqual(next, pid)
+    assert.isTrue(isAlive(next))
+    return { pid, next }
+  })
+
+  it.live(
     "1,000 calls in flight when the server is killed all end within 5 s; the next call succeeds",
     () =>
       Effect.gen(function*() {
-        const client = yield* McpClient.make(recovery)
-        const pid = yield* serverPid(client)
-        const calls = yield* Effect.fork(
-          Effect.forEach(
-            Array.from({ length: 1000 }, (_, i) => i),
-            () => Effect.either(client.callTool("wait", { ms: 60_000 })),
-            { concurrency: "unbounded" }
-          )
-        )
-        yield* Effect.sleep("500 millis")
-        const killedAt = Date.now()
-        process.kill(pid, "SIGKILL")
-        const results = yield* Fiber.join(calls)
-        assert.isBelow(Date.now() - killedAt, 5000)
-        for (const result of results) {
-          assert.strictEqual(result._tag, "Left")
-          if (result._tag === "Left") assert.strictEqual(result.left._tag, "TransportError")
-        }
-        const next = yield* serverPid(client)
-        assert.notStrictEqual(next, pid)
-        assert.isTrue(isAlive(next))
+        const { next, pid } = yield* Effect.scoped(thousandCallsAndAKill)
+        // nothing is left: the killed server, and the new one once the client is closed
+        assert.isFalse(isAlive(pid))
+        assert.isFalse(isAlive(next))
       }).pipe(Effect.provide(launcher.layer)),
     30_000
   )
@@ -141,6 +149,99 @@ describe.each(launchers)("recovery over stdio ($name)", (launcher) => {
         const state = yield* client.connectionState
         assert.strictEqual(state._tag, "Closed")
       }).pipe(Effect.provide(launcher.layer)),
+    30_000
+  )
+})
+
+describe("recovery, what could go wrong", () => {
+  const tempFile = () => Path.join(Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-mcp-")), "started")
+
+  it.scopedLive(
+    "a client that only listens is reconnected: resourceUpdates keeps delivering after a kill",
+    () =>
+      Effect.gen(function*() {
+        const client = yield* McpClient.make({ ...recovery, env: { TICK_MS: "50" } })
+        const first = yield* serverPid(client)
+        const seen = yield* Ref.make(0)
+        yield* client.resourceUpdates("counter://x").pipe(
+          Stream.runForEach(() => Ref.update(seen, (n) => n + 1)),
+          Effect.forkScoped
+        )
+        yield* Effect.repeat(Ref.get(seen), { until: (n) => n > 0, schedule: Schedule.spaced("20 millis") })
+        process.kill(first, "SIGKILL")
+        // no call is made: the stream alone brings the session back
+        yield* Effect.repeat(client.connectionState, {
+          until: (state) => state._tag === "Ready" && !isAlive(first),
+          schedule: Schedule.spaced("20 millis")
+        }).pipe(Effect.timeout("5 seconds"))
+        const after = yield* Ref.get(seen)
+        yield* Effect.repeat(Ref.get(seen), { until: (n) => n > after, schedule: Schedule.spaced("20 millis") }).pipe(
+          Effect.timeout("5 seconds")
+        )
+      }).pipe(Effect.provide(NodeMcpClient.layerNode)),
+    30_000
+  )
+
+  it.scopedLive(
+    "what is asked again of a new session does not count as health: a server dying on every call is given up on",
+    () =>
+      Effect.gen(function*() {
+        const client = yield* McpClient.make({ ...recovery, env: { DIE_ON_CALL: tempFile() } })
+        yield* client.setLoggingLevel("error")
+        yield* killed(client, yield* serverPid(client))
+        const started = Date.now()
+        let last: McpError.McpError | undefined
+        for (let i = 0; i < 20 && last?.message.includes("times in a row") !== true; i++) {
+          last = yield* Effect.flip(client.callTool("pid"))
+        }
+        assert.include(last?.message, "times in a row")
+        assert.isBelow(Date.now() - started, 15_000)
+      }).pipe(Effect.provide(NodeMcpClient.layerNode)),
+    30_000
+  )
+
+  it.live(
+    "a renewal ends with its holder: no server is started after the client is closed",
+    () =>
+      Effect.gen(function*() {
+        const marker = tempFile()
+        const call = yield* Effect.scoped(Effect.gen(function*() {
+          const client = yield* McpClient.make({ ...recovery, env: { DIE_AFTER_FIRST: marker } }, {
+            reconnect: Schedule.spaced("100 millis"),
+            requestTimeout: "10 seconds"
+          })
+          yield* killed(client, yield* serverPid(client))
+          const call = yield* Effect.fork(client.ping)
+          yield* Effect.sleep("400 millis")
+          return call
+        }))
+        const error = yield* Effect.flip(Fiber.join(call))
+        assert.strictEqual(error._tag, "NotConnected")
+        const before = childPids().length
+        yield* Effect.sleep("500 millis")
+        assert.strictEqual(childPids().length, before)
+        assert.strictEqual(before, 0)
+      }).pipe(Effect.provide(NodeMcpClient.layerNode)),
+    30_000
+  )
+
+  it.live(
+    "a caller waits for a new session no longer than its request timeout",
+    () =>
+      Effect.scoped(
+        Effect.gen(function*() {
+          const client = yield* McpClient.make({ ...recovery, env: { DIE_AFTER_FIRST: tempFile() } }, {
+            reconnect: Schedule.spaced("200 millis"),
+            requestTimeout: "1 second"
+          })
+          yield* killed(client, yield* serverPid(client))
+          const started = Date.now()
+          const error = yield* Effect.flip(client.ping)
+          assert.strictEqual(error._tag, "TransportError")
+          assert.include(error.message, "still trying to reconnect")
+          assert.isBelow(Date.now() - started, 3000)
+        }).pipe(Effect.provide(NodeMcpClient.layerNode))
+      ),
     30_000
   )
 })

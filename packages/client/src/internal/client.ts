@@ -188,7 +188,9 @@ export const make = <R, RH = never>(
         : options.reconnect,
       idleTimeToLive: options.idleTimeToLive,
       autoConnect,
-      restore
+      restore,
+      listening: () => traffic.listeners() > 0,
+      renewalWait: requestTimeout
     })
 
     // the session as it is: for session facts and notifications

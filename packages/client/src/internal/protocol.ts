@@ -94,7 +94,9 @@ class Pending {
     readonly totalDeadline: number,
     public deadline: number,
     readonly cancellable: boolean,
-    readonly progress: Mailbox.Mailbox<McpSchema.Progress> | undefined
+    readonly progress: Mailbox.Mailbox<McpSchema.Progress> | undefined,
+    /** The request carries the engine's progress token (its id), not one of the caller's. */
+    readonly ownToken: boolean
   ) {}
 }
 
@@ -127,6 +129,7 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
     let batches = true
     // a flood of server requests is refused rather than given a fiber each
     const maxServerRequests = 256
+    const maxPosts = 1024
 
     const settle = (entry: Pending, outcome: Outcome) => {
       pending.delete(entry.id)
@@ -135,12 +138,38 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
       else entry.early = outcome
     }
 
+    // a notification waits for room to write, never longer than a request would for its answer
+    const notifyTimeout = Duration.isFinite(options.requestTimeout) ? options.requestTimeout : Duration.seconds(60)
+
+    // What the client sends of its own accord (answers to the server's
+    // requests, cancellations) waits for room to write at most notifyTimeout,
+    // and at most maxPosts of them at once: a server that floods requests and
+    // stops reading cannot pile them up in the host.
+    let posting = 0
+    const post = (message: McpSchema.JsonRpcMessage): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        if (closed !== undefined) return Effect.void
+        if (posting >= maxPosts) {
+          report(
+            new ProtocolError({
+              reason: "InvalidMessage",
+              detail: `dropped a message to the server: ${maxPosts} are still waiting for it to read`
+            })
+          )
+          return Effect.void
+        }
+        posting++
+        return transport.send(message).pipe(
+          Effect.timeout(notifyTimeout),
+          Effect.ignore,
+          Effect.ensuring(Effect.sync(() => {
+            posting--
+          }))
+        )
+      })
+
     const sendCancelled = (id: number, reason: string) =>
-      transport.send({
-        jsonrpc: "2.0",
-        method: "notifications/cancelled",
-        params: { requestId: id, reason }
-      }).pipe(Effect.ignore)
+      post({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: id, reason } })
 
     // -- deadlines -------------------------------------------------------------
 
@@ -207,19 +236,28 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
         const totalMillis = toMillis(totalInput) ?? infinite
         const totalDeadline = now + totalMillis
         const deadline = Math.min(now + idleMillis, totalDeadline)
-        const entry = new Pending(id, method, idleMillis, totalMillis, totalDeadline, deadline, cancellable, progress)
-        pending.set(id, entry)
-        if (deadline !== infinite) armTimer(deadline)
         // every request that can take long carries a progress token, so that
         // progress reaches the client's handlers and resets the idle deadline
         const meta = params?._meta as Record<string, unknown> | undefined
+        const ownToken = cancellable && method !== "ping" && meta?.progressToken === undefined
+        const entry = new Pending(
+          id,
+          method,
+          idleMillis,
+          totalMillis,
+          totalDeadline,
+          deadline,
+          cancellable,
+          progress,
+          ownToken
+        )
+        pending.set(id, entry)
+        if (deadline !== infinite) armTimer(deadline)
         const message: McpSchema.JsonRpcRequest = {
           jsonrpc: "2.0",
           id,
           method,
-          params: !cancellable || method === "ping" || meta?.progressToken !== undefined
-            ? params
-            : { ...params, _meta: { ...meta, progressToken: id } }
+          params: ownToken ? { ...params, _meta: { ...meta, progressToken: id } } : params
         }
         const awaitOutcome: Outcome = Effect.async((resume) => {
           if (entry.early !== undefined) resume(entry.early)
@@ -284,8 +322,6 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
     const requestNoCancel: Protocol["requestNoCancel"] = (method, params, timeout) =>
       start(method, params, timeout, undefined, undefined, false)
 
-    // a notification waits for room to write, never longer than a request would for its answer
-    const notifyTimeout = Duration.isFinite(options.requestTimeout) ? options.requestTimeout : Duration.seconds(60)
     const notify: Protocol["notify"] = (method, params) =>
       Effect.suspend(() =>
         closed !== undefined
@@ -309,7 +345,7 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
 
     const answer = (id: McpSchema.RequestId, exit: Exit.Exit<unknown, HandlerError>): Effect.Effect<void> => {
       if (Exit.isSuccess(exit)) {
-        return transport.send({ jsonrpc: "2.0", id, result: exit.value as object }).pipe(Effect.ignore)
+        return post({ jsonrpc: "2.0", id, result: exit.value as object })
       }
       // the server cancelled it: the specification says not to answer
       if (Cause.isInterruptedOnly(exit.cause)) return Effect.void
@@ -320,12 +356,12 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
           code: McpSchema.ErrorCode.InternalError,
           message: `The client's handler failed: ${Cause.pretty(exit.cause)}`
         }
-      return transport.send({ jsonrpc: "2.0", id, error }).pipe(Effect.ignore)
+      return post({ jsonrpc: "2.0", id, error })
     }
 
     const onServerRequest = (id: McpSchema.RequestId, method: string, params: unknown) => {
       if (method === "ping") {
-        runFork(transport.send({ jsonrpc: "2.0", id, result: {} }).pipe(Effect.ignore))
+        runFork(post({ jsonrpc: "2.0", id, result: {} }))
         return
       }
       const handler = options.handlers.get(method)
@@ -422,7 +458,8 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
       if (!Predicate.isRecord(params) || typeof params.progress !== "number") return
       const token = toLocalId(params.progressToken)
       const entry = token === undefined ? undefined : pending.get(token)
-      if (entry === undefined) return
+      // a token the caller chose may look like one of the engine's ids: only the engine's are routed
+      if (entry === undefined || !entry.ownToken) return
       const now = clock.unsafeCurrentTimeMillis()
       entry.deadline = Math.min(now + entry.idleMillis, entry.totalDeadline)
       entry.progress?.unsafeOffer({

@@ -15,6 +15,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import * as FiberRef from "effect/FiberRef"
 import * as RcRef from "effect/RcRef"
@@ -40,7 +41,7 @@ import type * as Protocol from "./protocol.js"
 export type ConnectionState = Data.TaggedEnum<{
   Connecting: {}
   Ready: { readonly server: string; readonly protocolVersion: string }
-  Disconnected: { readonly cause: TransportError }
+  Disconnected: { readonly cause: McpError }
   Reconnecting: { readonly attempt: number; readonly cause: McpError }
   Closed: { readonly cause: McpError | undefined }
 }>
@@ -70,6 +71,9 @@ export const defaultReconnect: Schedule.Schedule<unknown, unknown> = Schedule.ex
 // end starts a new round of the schedule, with a first try at once
 const healthyAfter = 10_000
 
+// how long those waiting for a new session wait for what is asked again of it
+const restoreWait = Duration.seconds(5)
+
 /** @internal */
 export interface Sessions<S extends Session> {
   /** Holds the shared session in the caller's scope. */
@@ -89,6 +93,8 @@ interface Live<S> {
   readonly scope: Scope.CloseableScope
   readonly holder: Scope.Scope
   readonly openedAt: number
+  /** Answers the session had before it was the caller's: the handshake's, the restore's. */
+  baseline: number
 }
 
 /** @internal */
@@ -102,9 +108,14 @@ export const make = <S extends Session, R>(options: {
   readonly autoConnect: boolean
   /** What was asked of the old session, asked again of the new one. */
   readonly restore: (session: S, stale: S) => Effect.Effect<void>
+  /** Whether anyone listens for what the server sends unasked: then an ended session is replaced at once. */
+  readonly listening: () => boolean
+  /** How long a caller waits for a new session (the schedule may be longer). */
+  readonly renewalWait: Duration.Duration
 }): Effect.Effect<Sessions<S>, never, Scope.Scope> =>
   Effect.gen(function*() {
     const runFork = Runtime.runFork(yield* Effect.runtime<never>())
+    const clientScope = yield* Effect.scope
     const clock = yield* Effect.clock
     const state = yield* SubscriptionRef.make<ConnectionState>(ConnectionState.Closed({ cause: undefined }))
     const setState = (next: ConnectionState) => SubscriptionRef.set(state, next)
@@ -124,11 +135,20 @@ export const make = <S extends Session, R>(options: {
       Effect.flatMap(Scope.fork(holder, ExecutionStrategy.sequential), (scope) => {
         let opened: Live<S> | undefined
         const onClosed = (error: TransportError) => {
-          if (opened !== undefined && live === opened) runFork(setState(ConnectionState.Disconnected({ cause: error })))
+          if (opened === undefined || live !== opened) return
+          runFork(setState(ConnectionState.Disconnected({ cause: error })))
+          // a client that only listens (resourceUpdates, notifications) makes no call that would reconnect it
+          if (options.reconnect !== false && options.listening()) runFork(Effect.ignore(renew(opened, error)))
         }
         return options.open(onClosed).pipe(
           Effect.map((session): Live<S> => {
-            opened = { session, scope, holder, openedAt: clock.unsafeCurrentTimeMillis() }
+            opened = {
+              session,
+              scope,
+              holder,
+              openedAt: clock.unsafeCurrentTimeMillis(),
+              baseline: session.protocol.answered()
+            }
             return opened
           }),
           Effect.tap((opened) =>
@@ -163,6 +183,9 @@ export const make = <S extends Session, R>(options: {
     // -- recovery --------------------------------------------------------------
 
     let renewing: Deferred.Deferred<Live<S>, McpError> | undefined
+    let renewal: { readonly holder: Scope.Scope; readonly fiber: Fiber.RuntimeFiber<unknown, unknown> } | undefined
+    // holders (the scopes the RcRef acquired sessions in) that have closed: nothing is opened in them
+    const closedHolders = new WeakSet<Scope.Scope>()
     // sessions that ended (or could not be opened) since the last healthy one
     let failures = 0
     let driver: Schedule.ScheduleDriver<unknown, McpError, never> | undefined
@@ -176,6 +199,9 @@ export const make = <S extends Session, R>(options: {
         cause
       })
 
+    const released = () =>
+      new NotConnected({ operation: "reconnect", hint: "The session was released while a new one was being opened." })
+
     const attempt = (stale: Live<S>, cause: McpError): Effect.Effect<Live<S>, McpError> =>
       Effect.gen(function*() {
         if (failures > 0) {
@@ -183,6 +209,7 @@ export const make = <S extends Session, R>(options: {
           const step = yield* Effect.either(driver.next(cause))
           if (step._tag === "Left") return yield* Effect.fail(givenUp(cause))
         }
+        if (closedHolders.has(stale.holder)) return yield* Effect.fail(released())
         yield* setState(ConnectionState.Reconnecting({ attempt: failures + 1, cause }))
         const exit = yield* Effect.exit(openIn(stale.holder))
         if (Exit.isSuccess(exit)) return exit.value
@@ -197,44 +224,82 @@ export const make = <S extends Session, R>(options: {
         )
       })
 
+    // What was asked of the old session is asked of the new one, on a fiber of
+    // its own: those who wait for the new session wait for it a little (the
+    // first use often needs a subscription back), never for a slow server.
+    const restoreIn = (opened: Live<S>, stale: Live<S>) =>
+      options.restore(opened.session, stale.session).pipe(
+        Effect.ensuring(Effect.sync(() => {
+          opened.baseline = opened.session.protocol.answered()
+        })),
+        Effect.forkIn(clientScope),
+        Effect.flatMap((fiber) => Effect.ignore(Effect.timeout(Fiber.await(fiber), restoreWait)))
+      )
+
+    const renewIn = (stale: Live<S>, cause: TransportError) =>
+      attempt(stale, cause).pipe(
+        Effect.flatMap((opened) => {
+          if (closedHolders.has(stale.holder)) {
+            return Effect.zipRight(Scope.close(opened.scope, Exit.void), Effect.fail(released()))
+          }
+          return Effect.zipRight(
+            Effect.zipRight(ready(opened), Scope.close(stale.scope, Exit.void)),
+            Effect.as(restoreIn(opened, stale), opened)
+          )
+        }),
+        Effect.tapError((error) =>
+          Effect.suspend(() => {
+            // without reconnect, a failed renewal is tried again on the next use
+            if (options.reconnect === false) return setState(ConnectionState.Disconnected({ cause: error }))
+            if (error._tag === "NotConnected") return Effect.void
+            gaveUp = error
+            return Scope.close(stale.scope, Exit.void)
+          })
+        )
+      )
+
+    const awaitRenewal = (deferred: Deferred.Deferred<Live<S>, McpError>, cause: TransportError) =>
+      Duration.isFinite(options.renewalWait)
+        ? Effect.timeoutFail(Deferred.await(deferred), {
+          duration: options.renewalWait,
+          onTimeout: () =>
+            new TransportError({
+              reason: cause.reason,
+              description: `no new session within ${Duration.format(options.renewalWait)}: the client is still ` +
+                `trying to reconnect (option reconnect). The session ended with: ${cause.description}`
+            })
+        })
+        : Deferred.await(deferred)
+
     const renew = (stale: Live<S>, cause: TransportError): Effect.Effect<Live<S>, McpError> =>
-      Effect.suspend(() => {
+      Effect.uninterruptibleMask((restore) => {
         if (live !== stale && live !== undefined) return Effect.succeed(live)
         if (gaveUp !== undefined) return Effect.fail(gaveUp)
-        if (renewing !== undefined) return Deferred.await(renewing)
+        if (renewing !== undefined) return restore(awaitRenewal(renewing, cause))
         const deferred = Deferred.unsafeMake<Live<S>, McpError>(FiberId.none)
         renewing = deferred
-        const healthy = stale.session.protocol.answered() > 1 ||
+        const healthy = stale.session.protocol.answered() > stale.baseline ||
           clock.unsafeCurrentTimeMillis() - stale.openedAt >= healthyAfter
         // a server that forgot the session (HTTP 404) gets a new one at once, reconnect or not
         if (healthy || cause.reason === "SessionExpired") {
           failures = 0
           driver = undefined
         } else failures++
-        // on a fiber of its own, so that the caller who started it may be
-        // interrupted without failing the others who wait for it
-        const open = attempt(stale, cause).pipe(
-          Effect.tap((opened) =>
-            Effect.zipRight(
-              Effect.zipRight(ready(opened), Scope.close(stale.scope, Exit.void)),
-              options.restore(opened.session, stale.session)
-            )
-          ),
-          // without reconnect, a failed renewal is tried again on the next use
-          Effect.tapError((error) =>
-            Effect.suspend(() => {
-              if (options.reconnect === false) return Effect.void
-              gaveUp = error
-              return Scope.close(stale.scope, Exit.void)
-            })
-          ),
-          Effect.exit,
-          Effect.flatMap((exit) => {
+        // on a fiber of the client's, so that the caller who started it may be
+        // interrupted without failing the others who wait for it; it ends when
+        // the holder closes (see acquire), and whoever waits learns why
+        const open = renewIn(stale, cause).pipe(
+          Effect.onExit((exit) => {
             renewing = undefined
-            return Deferred.done(deferred, exit)
+            renewal = undefined
+            return Deferred.done(deferred, Exit.isInterrupted(exit) ? Exit.fail(released()) : exit)
           })
         )
-        return Effect.zipRight(Effect.forkDaemon(open), Deferred.await(deferred))
+        // interruptible, although forked under the mask: closing must be able to stop it
+        return Effect.flatMap(Effect.forkIn(Effect.interruptible(open), clientScope), (fiber) => {
+          renewal = { holder: stale.holder, fiber }
+          return restore(awaitRenewal(deferred, cause))
+        })
       })
 
     // -- the reference ---------------------------------------------------------
@@ -247,7 +312,17 @@ export const make = <S extends Session, R>(options: {
     const acquire = Effect.flatMap(FiberRef.get(ticket), (seen) => {
       if (lastFailure !== undefined && lastFailure.attempt > seen) return Effect.fail(lastFailure.error)
       return setState(ConnectionState.Connecting()).pipe(
-        Effect.zipRight(Effect.flatMap(Effect.scope, openIn)),
+        Effect.zipRight(Effect.flatMap(Effect.scope, (holder) =>
+          Effect.zipRight(
+            Scope.addFinalizer(
+              holder,
+              Effect.suspend(() => {
+                closedHolders.add(holder)
+                return renewal?.holder === holder ? Fiber.interrupt(renewal.fiber) : Effect.void
+              })
+            ),
+            openIn(holder)
+          ))),
         Effect.tap(ready),
         Effect.tapBoth({
           onFailure: (error) =>

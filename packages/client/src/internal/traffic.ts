@@ -13,6 +13,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
+import * as FiberRef from "effect/FiberRef"
 import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
@@ -36,6 +37,8 @@ export interface Traffic {
   readonly received: () => number
   readonly handled: (count: number) => Effect.Effect<void> | undefined
   readonly notifications: Stream.Stream<McpSchema.ServerNotification>
+  /** How many streams read the notifications now. */
+  readonly listeners: () => number
   readonly subscribe: Effect.Effect<Queue.Dequeue<McpSchema.ServerNotification>, never, Scope.Scope>
   readonly setRoots: (roots: ReadonlyArray<McpSchema.Root>) => void
   readonly setSampling: (handler: McpClient.SamplingHandler | undefined) => void
@@ -88,6 +91,8 @@ const decodeProgress = Schema.decodeUnknownOption(McpSchema.ProgressNotification
 const decodeLog = Schema.decodeUnknownOption(McpSchema.LoggingMessageNotificationParams)
 
 const inboxCapacity = 4096
+// set while the notification handlers run
+const dispatching = FiberRef.unsafeMake(false)
 const handlerGrace = Duration.seconds(1)
 
 /** @internal */
@@ -202,31 +207,16 @@ export const make = <R>(
         yield* PubSub.publish(pubsub, notification)
       })
     yield* Queue.take(inbox).pipe(
-      Effect.flatMap(dispatch),
+      Effect.flatMap((notification) => Effect.locally(dispatch(notification), dispatching, true)),
       Effect.ensuring(Effect.sync(markHandled)),
       Effect.forever,
       Effect.provide(context),
       Effect.forkScoped
     )
 
-    return {
-      capabilities,
-      handlers,
-      onNotification: (notification) => {
-        received++
-        if (!inbox.unsafeOffer(notification)) {
-          markHandled()
-          report(
-            new ProtocolError({
-              reason: "InvalidMessage",
-              detail: `dropped ${notification.method}: the client's handlers are ${inboxCapacity} notifications behind`
-            })
-          )
-        }
-      },
-      received: () => received,
-      handled: (count) => {
-        if (handled >= count) return undefined
+    const awaitHandled = (count: number) =>
+      Effect.suspend(() => {
+        if (handled >= count) return Effect.void
         const deferred = Deferred.unsafeMake<void>(FiberId.none)
         let at = waiters.length
         while (at > 0 && waiters[at - 1].count > count) at--
@@ -241,9 +231,44 @@ export const make = <R>(
             if (index !== -1) waiters.splice(index, 1)
           }))
         )
+      })
+
+    let listeners = 0
+    const listen = Effect.acquireRelease(
+      Effect.sync(() => {
+        listeners++
+      }),
+      () =>
+        Effect.sync(() => {
+          listeners--
+        })
+    )
+
+    return {
+      capabilities,
+      handlers,
+      // only what was queued counts: a dropped notification has nothing to wait for
+      onNotification: (notification) => {
+        if (inbox.unsafeOffer(notification)) received++
+        else {
+          report(
+            new ProtocolError({
+              reason: "InvalidMessage",
+              detail: `dropped ${notification.method}: the client's handlers are ${inboxCapacity} notifications behind`
+            })
+          )
+        }
       },
-      notifications: Stream.fromPubSub(pubsub),
-      subscribe: PubSub.subscribe(pubsub),
+      received: () => received,
+      handled: (count) =>
+        handled >= count ? undefined : Effect.flatMap(
+          FiberRef.get(dispatching),
+          // a call made by a handler cannot wait for the handlers: it would wait for itself
+          (inHandler) => inHandler ? Effect.void : awaitHandled(count)
+        ),
+      notifications: Stream.unwrapScoped(Effect.as(listen, Stream.fromPubSub(pubsub))),
+      listeners: () => listeners,
+      subscribe: Effect.zipRight(listen, PubSub.subscribe(pubsub)),
       setRoots: (list) => {
         roots = Effect.succeed(list)
       },
