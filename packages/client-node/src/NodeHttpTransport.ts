@@ -36,8 +36,12 @@ const maxReconnects = 4
 const maxAuthorizations = 3
 const closeTimeout = Duration.seconds(5)
 
+// a server may send the id back as a string, or the answer inside a batch
 const answers = (message: unknown, id: McpSchema.RequestId): boolean =>
-  Predicate.isRecord(message) && message.id === id && ("result" in message || "error" in message)
+  Array.isArray(message)
+    ? message.some((inner) => answers(inner, id))
+    : Predicate.isRecord(message) && (message.id === id || String(message.id) === String(id)) &&
+      ("result" in message || "error" in message)
 
 // a bounded, one-line preview of a body the client could not use
 const previewOf = (text: string): string => {

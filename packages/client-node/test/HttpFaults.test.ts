@@ -239,6 +239,23 @@ for (const kind of Object.keys(transports) as Array<Kind>) {
         yield* assertDrained(kind, server, close)
       }))
 
+    it.scopedLive("an answer on an event stream with its id as a string is the answer: no failure is logged", () => {
+      const { layer, lines } = captureLogs()
+      return Effect.gen(function*() {
+        const server = yield* startHostileServer
+        server.on("tools/call:stringly", (_req, res, body) => {
+          res.writeHead(200, { "content-type": "text/event-stream" })
+          const result = { content: [{ type: "text", text: "by string" }] }
+          res.end(`event: message\ndata: ${JSON.stringify({ jsonrpc: "2.0", id: String(body.id), result })}\n\n`)
+        })
+        const { client, close } = yield* clientOn(kind, { url: server.url })
+        assert.strictEqual(text(yield* client.callTool("stringly")), "by string")
+        yield* Effect.sleep("200 millis")
+        assert.deepStrictEqual(lines.filter((line) => line.includes("before answering")), [])
+        yield* assertDrained(kind, server, close)
+      }).pipe(Effect.provide(layer))
+    })
+
     it.scopedLive("an answer nested 100,000 deep is a ProtocolError; the host lives on", () =>
       Effect.gen(function*() {
         const server = yield* startHostileServer

@@ -384,7 +384,8 @@ const watchedEvents = (
     if (!event.data.includes("\"result\"") && !event.data.includes("\"error\"")) return
     try {
       const message = JSON.parse(event.data)
-      if (message?.id === id && ("result" in message || "error" in message)) answered = true
+      // a server may send the id back as a string
+      if (String(message?.id) === String(id) && ("result" in message || "error" in message)) answered = true
     } catch {
       // the SDK reports it
     }
