@@ -128,7 +128,7 @@ describe.each(launchers)("recovery over stdio ($name)", (launcher) => {
   )
 
   it.scopedLive(
-    "a server that keeps dying is given up on: the error counts the failures and shows its last stderr",
+    "a server that keeps dying is given up on: the error counts the failures and shows its last stderr; once fixed it is found again",
     () =>
       Effect.gen(function*() {
         const marker = Path.join(Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-mcp-")), "started")
@@ -148,6 +148,12 @@ describe.each(launchers)("recovery over stdio ($name)", (launcher) => {
         assert.isBelow(Date.now() - again, 100)
         const state = yield* client.connectionState
         assert.strictEqual(state._tag, "Closed")
+        // once the server is fixed, a use after as long as the round of tries lasted finds it again
+        Fs.rmSync(marker)
+        const healing = Date.now()
+        yield* client.ping.pipe(Effect.retry({ schedule: Schedule.spaced("250 millis"), times: 40 }))
+        assert.isBelow(Date.now() - healing, 10_000)
+        assert.strictEqual((yield* client.connectionState)._tag, "Ready")
       }).pipe(Effect.provide(launcher.layer)),
     30_000
   )

@@ -124,8 +124,13 @@ export const make = <S extends Session, R>(options: {
     yield* Effect.addFinalizer(() => Deferred.succeed(ended, void 0))
     let live: Live<S> | undefined
     let everConnected = false
-    // the reconnect schedule gave up: later uses fail at once with this
+    // The reconnect schedule gave up: later uses fail at once with this, for
+    // as long as the round of tries lasted (at least a second); the first use
+    // after that starts a new round on the same holder, so that a server that
+    // was fixed meanwhile is found again.
     let gaveUp: McpError | undefined
+    let gaveUpOn: { readonly stale: Live<S>; readonly cause: TransportError; readonly until: number } | undefined
+    let roundStartedAt = 0
 
     // Each session lives in a scope of its own inside the holder's scope: RcRef
     // leaves the scope of a failed acquisition open, so a failed handshake
@@ -253,6 +258,8 @@ export const make = <S extends Session, R>(options: {
             if (options.reconnect === false) return setState(ConnectionState.Disconnected({ cause: error }))
             if (error._tag === "NotConnected") return Effect.void
             gaveUp = error
+            const now = clock.unsafeCurrentTimeMillis()
+            gaveUpOn = { stale, cause, until: now + Math.max(1000, now - roundStartedAt) }
             return Scope.close(stale.scope, Exit.void)
           })
         )
@@ -274,17 +281,22 @@ export const make = <S extends Session, R>(options: {
     const renew = (stale: Live<S>, cause: TransportError): Effect.Effect<Live<S>, McpError> =>
       Effect.uninterruptibleMask((restore) => {
         if (live !== stale && live !== undefined) return Effect.succeed(live)
-        if (gaveUp !== undefined) return Effect.fail(gaveUp)
         if (renewing !== undefined) return restore(awaitRenewal(renewing, cause))
+        if (gaveUp !== undefined && (gaveUpOn === undefined || clock.unsafeCurrentTimeMillis() < gaveUpOn.until)) {
+          return Effect.fail(gaveUp)
+        }
         const deferred = Deferred.unsafeMake<Live<S>, McpError>(FiberId.none)
         renewing = deferred
         const healthy = stale.session.protocol.answered() > stale.baseline ||
           clock.unsafeCurrentTimeMillis() - stale.openedAt >= healthyAfter
         // a server that forgot the session (HTTP 404) gets a new one at once, reconnect or not
-        if (healthy || cause.reason === "SessionExpired") {
+        if (healthy || cause.reason === "SessionExpired" || gaveUpOn?.stale === stale) {
           failures = 0
           driver = undefined
         } else failures++
+        gaveUp = undefined
+        gaveUpOn = undefined
+        roundStartedAt = clock.unsafeCurrentTimeMillis()
         // on a fiber of the client's, so that the caller who started it may be
         // interrupted without failing the others who wait for it; it ends when
         // the holder closes (see acquire), and whoever waits learns why
@@ -364,7 +376,14 @@ export const make = <S extends Session, R>(options: {
       use: <A, E>(operation: string, f: (session: S) => Effect.Effect<A, E>) =>
         Effect.suspend((): Effect.Effect<A, E | McpError> => {
           const held = live
-          if (held === undefined) return Effect.fail(gaveUp ?? notConnected(operation))
+          if (held === undefined) {
+            // given up on: a new round once the last one's length has passed
+            const given = gaveUpOn
+            if (given === undefined || closedHolders.has(given.stale.holder)) {
+              return Effect.fail(gaveUp ?? notConnected(operation))
+            }
+            return Effect.flatMap(renew(given.stale, given.cause), (opened) => f(opened.session))
+          }
           const closed = held.session.protocol.closedWith()
           if (closed === undefined || (options.reconnect === false && closed.reason !== "SessionExpired")) {
             return f(held.session)
