@@ -189,6 +189,35 @@ describe("recovery, what could go wrong", () => {
   )
 
   it.scopedLive(
+    "a listening client finds its server again after the schedule gave up, once it is fixed",
+    () =>
+      Effect.gen(function*() {
+        const marker = tempFile()
+        const client = yield* McpClient.make({ ...recovery, env: { TICK_MS: "50", DIE_AFTER_FIRST: marker } })
+        const first = yield* serverPid(client)
+        const seen = yield* Ref.make(0)
+        yield* client.resourceUpdates("counter://x").pipe(
+          Stream.runForEach(() => Ref.update(seen, (n) => n + 1)),
+          Effect.forkScoped
+        )
+        yield* Effect.repeat(Ref.get(seen), { until: (n) => n > 0, schedule: Schedule.spaced("20 millis") })
+        process.kill(first, "SIGKILL")
+        // every restart dies at once: the schedule gives up, with no call made
+        yield* Effect.repeat(client.connectionState, {
+          until: (state) => state._tag === "Closed" && state.cause !== undefined,
+          schedule: Schedule.spaced("50 millis")
+        }).pipe(Effect.timeout("10 seconds"))
+        Fs.rmSync(marker)
+        const after = yield* Ref.get(seen)
+        yield* Effect.repeat(Ref.get(seen), { until: (n) => n > after, schedule: Schedule.spaced("50 millis") }).pipe(
+          Effect.timeout("10 seconds")
+        )
+        assert.strictEqual((yield* client.connectionState)._tag, "Ready")
+      }).pipe(Effect.provide(NodeMcpClient.layerNode)),
+    30_000
+  )
+
+  it.scopedLive(
     "what is asked again of a new session does not count as health: a server dying on every call is given up on",
     () =>
       Effect.gen(function*() {

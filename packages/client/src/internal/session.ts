@@ -259,8 +259,16 @@ export const make = <S extends Session, R>(options: {
             if (error._tag === "NotConnected") return Effect.void
             gaveUp = error
             const now = clock.unsafeCurrentTimeMillis()
-            gaveUpOn = { stale, cause, until: now + Math.max(1000, now - roundStartedAt) }
-            return Scope.close(stale.scope, Exit.void)
+            const pause = Math.max(1000, now - roundStartedAt)
+            gaveUpOn = { stale, cause, until: now + pause }
+            // a client that only listens makes no call that would start the next round
+            const nextRound = Effect.suspend(() =>
+              options.listening() && live === undefined ? Effect.ignore(renew(stale, cause)) : Effect.void
+            )
+            return Effect.zipRight(
+              Scope.close(stale.scope, Exit.void),
+              Effect.forkIn(Effect.delay(nextRound, Duration.millis(pause)), clientScope)
+            )
           })
         )
       )
