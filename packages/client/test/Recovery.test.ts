@@ -159,6 +159,30 @@ describe.each(launchers)("recovery over stdio ($name)", (launcher) => {
   )
 })
 
+// Counts the updates of counter://x from a stream of the client's; the effect
+// it gives waits (at most 10 s) for one more than were seen when it runs.
+const countUpdates = (client: McpClient.Service) =>
+  Effect.gen(function*() {
+    const seen = yield* Ref.make(0)
+    yield* client.resourceUpdates("counter://x").pipe(
+      Stream.runForEach(() => Ref.update(seen, (n) => n + 1)),
+      Effect.forkScoped
+    )
+    return Effect.flatMap(Ref.get(seen), (before) =>
+      Effect.repeat(Ref.get(seen), {
+        until: (n) => n > before,
+        schedule: Schedule.spaced("20 millis")
+      }).pipe(
+        Effect.timeout("10 seconds")
+      ))
+  })
+
+// waits (at most 10 s) for the connection state to satisfy `until`
+const stateBecomes = (client: McpClient.Service, until: (state: McpClient.ConnectionState) => boolean) =>
+  Effect.repeat(client.connectionState, { until, schedule: Schedule.spaced("20 millis") }).pipe(
+    Effect.timeout("10 seconds")
+  )
+
 describe("recovery, what could go wrong", () => {
   const tempFile = () => Path.join(Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-mcp-")), "started")
 
@@ -168,22 +192,12 @@ describe("recovery, what could go wrong", () => {
       Effect.gen(function*() {
         const client = yield* McpClient.make({ ...recovery, env: { TICK_MS: "50" } })
         const first = yield* serverPid(client)
-        const seen = yield* Ref.make(0)
-        yield* client.resourceUpdates("counter://x").pipe(
-          Stream.runForEach(() => Ref.update(seen, (n) => n + 1)),
-          Effect.forkScoped
-        )
-        yield* Effect.repeat(Ref.get(seen), { until: (n) => n > 0, schedule: Schedule.spaced("20 millis") })
+        const anotherUpdate = yield* countUpdates(client)
+        yield* anotherUpdate
         process.kill(first, "SIGKILL")
         // no call is made: the stream alone brings the session back
-        yield* Effect.repeat(client.connectionState, {
-          until: (state) => state._tag === "Ready" && !isAlive(first),
-          schedule: Schedule.spaced("20 millis")
-        }).pipe(Effect.timeout("5 seconds"))
-        const after = yield* Ref.get(seen)
-        yield* Effect.repeat(Ref.get(seen), { until: (n) => n > after, schedule: Schedule.spaced("20 millis") }).pipe(
-          Effect.timeout("5 seconds")
-        )
+        yield* stateBecomes(client, (state) => state._tag === "Ready" && !isAlive(first))
+        yield* anotherUpdate
       }).pipe(Effect.provide(NodeMcpClient.layerNode)),
     30_000
   )
@@ -195,23 +209,13 @@ describe("recovery, what could go wrong", () => {
         const marker = tempFile()
         const client = yield* McpClient.make({ ...recovery, env: { TICK_MS: "50", DIE_AFTER_FIRST: marker } })
         const first = yield* serverPid(client)
-        const seen = yield* Ref.make(0)
-        yield* client.resourceUpdates("counter://x").pipe(
-          Stream.runForEach(() => Ref.update(seen, (n) => n + 1)),
-          Effect.forkScoped
-        )
-        yield* Effect.repeat(Ref.get(seen), { until: (n) => n > 0, schedule: Schedule.spaced("20 millis") })
+        const anotherUpdate = yield* countUpdates(client)
+        yield* anotherUpdate
         process.kill(first, "SIGKILL")
         // every restart dies at once: the schedule gives up, with no call made
-        yield* Effect.repeat(client.connectionState, {
-          until: (state) => state._tag === "Closed" && state.cause !== undefined,
-          schedule: Schedule.spaced("50 millis")
-        }).pipe(Effect.timeout("10 seconds"))
+        yield* stateBecomes(client, (state) => state._tag === "Closed" && state.cause !== undefined)
         Fs.rmSync(marker)
-        const after = yield* Ref.get(seen)
-        yield* Effect.repeat(Ref.get(seen), { until: (n) => n > after, schedule: Schedule.spaced("50 millis") }).pipe(
-          Effect.timeout("10 seconds")
-        )
+        yield* anotherUpdate
         assert.strictEqual((yield* client.connectionState)._tag, "Ready")
       }).pipe(Effect.provide(NodeMcpClient.layerNode)),
     30_000

@@ -102,6 +102,10 @@ class Pending {
 
 const infinite = Number.POSITIVE_INFINITY
 
+// the server has forgotten the session (HTTP 404): nothing more can go over it
+const isExpiry = (error: { readonly _tag: string }): error is TransportError =>
+  error._tag === "TransportError" && (error as TransportError).reason === "SessionExpired"
+
 const toMillis = (input: Duration.DurationInput | undefined): number | undefined => {
   if (input === undefined) return undefined
   const duration = Duration.decode(input)
@@ -275,8 +279,7 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
           }
           // the send failed; if the server has forgotten this session, nothing more can go over it
           const failure = Cause.failureOption(cause)
-          return failure._tag === "Some" && failure.value._tag === "TransportError" &&
-              failure.value.reason === "SessionExpired"
+          return failure._tag === "Some" && isExpiry(failure.value)
             ? Effect.zipRight(shutdown(failure.value), Effect.failCause(cause))
             : Effect.failCause(cause)
         })
@@ -405,7 +408,7 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
       const id = toLocalId(failure.id)
       const entry = id === undefined ? undefined : pending.get(id)
       const error = failure.error
-      if (error._tag === "TransportError" && error.reason === "SessionExpired") {
+      if (isExpiry(error)) {
         runFork(shutdown(error))
         return
       }
@@ -472,7 +475,7 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
     const onFrame = (frame: unknown): void => {
       if (frame instanceof Transport.RequestFailure) return onRequestFailure(frame)
       if (isMcpError(frame)) {
-        if (frame._tag === "TransportError" && frame.reason === "SessionExpired") runFork(shutdown(frame))
+        if (isExpiry(frame)) runFork(shutdown(frame))
         else report(frame as ProtocolError | TransportError)
         return
       }
