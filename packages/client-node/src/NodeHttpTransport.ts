@@ -32,6 +32,7 @@ const previewWait = 300
 /** GETs of an event stream are never closer than this, whatever the server's `retry:` says. */
 const minRetry = 500
 const maxRetry = 30_000
+const maxOtherStreams = 4
 const maxReconnects = 4
 const maxAuthorizations = 3
 const closeTimeout = Duration.seconds(5)
@@ -564,9 +565,27 @@ export const make = (
 
     // What the server said to a POST that expects no answer (a notification,
     // or the client's answer to a server request).
+    // Event streams opened in answer to notifications (the specification
+    // says 202): read, but only a few at once, or a server that never ends
+    // them would take a socket for each notification.
+    let otherStreams = 0
     const readOther = (response: Http.IncomingMessage) => {
       const type = response.headers["content-type"] ?? ""
       if (type.startsWith("text/event-stream")) {
+        if (otherStreams >= maxOtherStreams) {
+          response.destroy()
+          return inbox.push(
+            new ProtocolError({
+              reason: "InvalidMessage",
+              detail: `${where} answered a notification with an event stream while ${maxOtherStreams} such ` +
+                "streams were open; it was closed (a notification's answer is 202, with no body)"
+            })
+          )
+        }
+        otherStreams++
+        response.once("close", () => {
+          otherStreams--
+        })
         return readEvents(response, undefined, (end) => {
           if (end.tooLarge) inbox.push(Transport.tooLarge("an event from the server", limit))
         })

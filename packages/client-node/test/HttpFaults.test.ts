@@ -349,6 +349,24 @@ for (const kind of Object.keys(transports) as Array<Kind>) {
 }
 
 describe("hostile Streamable HTTP servers (node:http only)", () => {
+  it.scopedLive("notifications answered with event streams that never end hold at most 4 connections", () => {
+    const { layer, lines } = captureLogs()
+    return Effect.gen(function*() {
+      const server = yield* startHostileServer
+      server.on("notifications/cancelled", (_req, res) => {
+        res.writeHead(200, { "content-type": "text/event-stream" })
+        res.write(": never ends\n\n")
+      })
+      const { client, close } = yield* clientOn("node:http", { url: server.url })
+      for (let i = 0; i < 20; i++) yield* client.cancel(i, "test")
+      yield* Effect.sleep("200 millis")
+      assert.isAtMost(server.sockets(), 4 + 2)
+      assert.isTrue(lines.some((line) => line.includes("answered a notification with an event stream")))
+      assert.strictEqual(text(yield* client.callTool("echo")), "echo")
+      yield* assertDrained("node:http", server, close)
+    }).pipe(Effect.provide(layer))
+  })
+
   it.scopedLive("an event stream GET that keeps failing backs off", () =>
     Effect.gen(function*() {
       const server = yield* startHostileServer

@@ -12,7 +12,7 @@ import { listenOnLoopback } from "../../../client/test/utils/servers.js"
  */
 export interface HostileServer {
   readonly url: string
-  /** How each JSON-RPC method (or tool, as `tools/call:<name>`) is answered; unset ones answer normally. */
+  /** How each JSON-RPC method or notification (or tool, as `tools/call:<name>`) is answered; unset ones answer normally. */
   readonly on: (key: string, answer: Answer) => void
   /** How GET (the event stream) is answered (default 405). */
   readonly onGet: (answer: (req: Http.IncomingMessage, res: Http.ServerResponse) => void) => void
@@ -107,6 +107,8 @@ export const startHostileServer: Effect.Effect<HostileServer, never, Scope.Scope
     req.on("end", () => {
       const body = JSON.parse(text)
       if (body.id === undefined) {
+        const custom = answers.get(body.method)
+        if (custom !== undefined) return custom(req, res, body)
         res.writeHead(202)
         return res.end()
       }
