@@ -6,6 +6,12 @@
  * OAuth (`authProvider`) runs the SDK's `auth()` when the server refuses a
  * token.
  *
+ * From revision 2026-07-28 on (`Transport.isStateless`) there is no session:
+ * one POST per message carrying the headers the client computed for it
+ * (`Mcp-Method`, `Mcp-Name`, `Mcp-Param-*`), no session id, no GET stream,
+ * no DELETE, and an answer stream cut before its answer is not resumed: the
+ * request is reported lost, for the client to send again.
+ *
  * @since 0.1.0
  */
 import * as HttpTransport from "@effect-mcp/client/HttpTransport"
@@ -36,6 +42,76 @@ const maxOtherStreams = 4
 const maxReconnects = 4
 const maxAuthorizations = 3
 const closeTimeout = Duration.seconds(5)
+/** A refused answer's JSON body is read whole, up to this size (and `MaxMessageBytes`), for the JSON-RPC error it may carry. */
+const maxErrorBodyBytes = 1024 * 1024
+/** ... and for this long: a JSON error body that does not end by then is described with what came. */
+const errorBodyWait = 1000
+
+// Headers the transport sets itself: per-message headers never replace them
+// (the credentials, the framing, the session and the version the transport
+// was told).
+const ownHeaders = new Set([
+  "authorization",
+  "content-type",
+  "accept",
+  "mcp-session-id",
+  "mcp-protocol-version",
+  "last-event-id",
+  "content-length",
+  "transfer-encoding",
+  "connection",
+  "host"
+])
+
+// The per-message headers `send` was given, lower-cased, without those the
+// transport sets itself; a name or value HTTP cannot carry is an error (the
+// client sends such values in their `=?base64?...?=` form).
+const messageHeaders = (
+  given: Readonly<Record<string, string>> | undefined
+): Record<string, string> | TransportError => {
+  const result: Record<string, string> = {}
+  if (given === undefined) return result
+  for (const [name, value] of Object.entries(given)) {
+    if (typeof value !== "string") continue
+    const key = name.toLowerCase()
+    if (ownHeaders.has(key)) continue
+    try {
+      Http.validateHeaderName(key)
+      Http.validateHeaderValue(key, value)
+    } catch (cause) {
+      return new TransportError({
+        reason: "Write",
+        description: `the header ${JSON.stringify(name)} cannot be sent over HTTP: ${previewOf(JSON.stringify(value))}`,
+        cause
+      })
+    }
+    result[key] = value
+  }
+  return result
+}
+
+// A JSON-RPC error answer (`id` may be null when the server could not tell
+// which request it refused)
+const isErrorAnswer = (value: unknown): value is {
+  readonly id: McpSchema.RequestId | null
+  readonly error: { readonly code: number; readonly message: string }
+} =>
+  Predicate.isRecord(value) && value.jsonrpc === "2.0" && !("result" in value) &&
+  (value.id === null || typeof value.id === "string" || typeof value.id === "number") &&
+  Predicate.isRecord(value.error) && typeof value.error.code === "number" && Number.isInteger(value.error.code) &&
+  typeof value.error.message === "string"
+
+// every string of `value` passed through `f` (a parsed JSON value: no cycles, depth already bounded)
+const mapStrings = (value: unknown, f: (text: string) => string): unknown => {
+  if (typeof value === "string") return f(value)
+  if (Array.isArray(value)) return value.map((inner) => mapStrings(inner, f))
+  if (Predicate.isRecord(value)) {
+    const result: Record<string, unknown> = {}
+    for (const [key, inner] of Object.entries(value)) result[key] = mapStrings(inner, f)
+    return result
+  }
+  return value
+}
 
 // a server may send the id back as a string, or the answer inside a batch
 const answers = (message: unknown, id: McpSchema.RequestId): boolean =>
@@ -69,9 +145,11 @@ interface Call {
  *
  * A request's `send` returns once it is written; whatever then goes wrong
  * with its answer (refused, of the wrong type, not JSON, cut, too large, a
- * stream that ends without it) fails that request alone. No body, and no
- * event of a stream, is held past `Transport.MaxMessageBytes`. Credentials
- * never appear in error texts, even when the server echoes them.
+ * stream that ends without it) fails that request alone. An HTTP error
+ * (other than refused credentials or a forgotten session) whose body is a
+ * JSON-RPC error is that request's answer. No body, and no event of a
+ * stream, is held past `Transport.MaxMessageBytes`. Credentials never appear
+ * in error texts, even when the server echoes them.
  *
  * @since 0.1.0
  * @category constructors
@@ -151,9 +229,15 @@ export const make = (
       return new TransportError({ reason: "Write", description: `${where}: ${message}`, cause })
     }
 
+    // the revision spoken keeps no session (2026-07-28 and later)
+    const stateless = () => Transport.isStateless(protocolVersion)
+    // the session the server named, while the revision spoken has sessions
+    const session = () => stateless() ? undefined : sessionId
+
     const headers = (extra: Record<string, string>): Record<string, string> => {
       const all: Record<string, string> = { ...base, ...extra }
-      if (sessionId !== undefined) all["mcp-session-id"] = sessionId
+      const id = session()
+      if (id !== undefined) all["mcp-session-id"] = id
       if (protocolVersion !== undefined) all["mcp-protocol-version"] = protocolVersion
       return all
     }
@@ -232,9 +316,15 @@ export const make = (
       response.on("close", () => finish(response.complete ? undefined : "Cut"))
     }
 
-    // The first bytes of a body the client will not use, for a message: what
-    // came within `previewWait`, up to `maxPreviewBytes`. The rest is not read.
-    const readPreview = (response: Http.IncomingMessage, done: (preview: string) => void) => {
+    // The first bytes of a body the client may not use: what came within
+    // `wait`, up to `max` bytes, and whether that was the whole body. The
+    // rest is not read.
+    const readShort = (
+      response: Http.IncomingMessage,
+      max: number,
+      wait: number,
+      done: (text: string, whole: boolean) => void
+    ) => {
       const chunks: Array<Buffer> = []
       let size = 0
       let finished = false
@@ -243,30 +333,66 @@ export const make = (
         finished = true
         clearTimeout(timer)
         timers.delete(timer)
+        const whole = response.complete && size <= max
         if (!response.complete) response.destroy()
-        done(previewOf(Buffer.concat(chunks).subarray(0, maxPreviewBytes).toString("utf8")))
+        done(Buffer.concat(chunks).subarray(0, max).toString("utf8"), whole)
       }
-      const timer = later(previewWait, finish)
+      const timer = later(wait, finish)
       response.on("data", (chunk: Buffer) => {
         chunks.push(chunk)
         size += chunk.length
-        if (size >= maxPreviewBytes) finish()
+        if (size >= max) finish()
       })
       response.on("end", finish)
       response.on("error", finish)
       response.on("close", finish)
     }
+    // The first bytes of a body the client will not use, for a message: what
+    // came within `previewWait`, up to `maxPreviewBytes`.
+    const readPreview = (response: Http.IncomingMessage, done: (preview: string) => void) =>
+      readShort(response, maxPreviewBytes, previewWait, (text) => done(previewOf(text)))
 
-    const statusFailure = (response: Http.IncomingMessage, done: (error: TransportError) => void) => {
+    const describeStatus = (response: Http.IncomingMessage, preview: string): TransportError => {
       const status = response.statusCode ?? 0
       const location = response.headers.location
       const type = response.headers["content-type"]
-      readPreview(response, (preview) => {
-        const detail = `HTTP ${status} from ${where}${
-          location === undefined ? "" : ` (redirected to ${location}; use that URL)`
-        }${preview.length === 0 ? "" : `: ${type === undefined ? "" : `(${type}) `}${preview}`}`
-        done(Transport.httpStatusError({ status, detail, sessionId, credentials }))
-      })
+      const detail = `HTTP ${status} from ${where}${
+        location === undefined ? "" : ` (redirected to ${location}; use that URL)`
+      }${preview.length === 0 ? "" : `: ${type === undefined ? "" : `(${type}) `}${preview}`}`
+      return Transport.httpStatusError({ status, detail, sessionId: session(), credentials })
+    }
+    const statusFailure = (response: Http.IncomingMessage, done: (error: TransportError) => void) =>
+      readPreview(response, (preview) => done(describeStatus(response, preview)))
+
+    // A request refused with an HTTP error status: when the body is a
+    // JSON-RPC error (in the stateless revision, -32022 for a version the
+    // server does not speak, -32020 for headers that do not match the body,
+    // ...), that is the request's answer (its id the request's when the
+    // server wrote null). Refused credentials, and a session the server has
+    // forgotten, stay what they are: a `TransportError` saying so.
+    const refusal = (response: Http.IncomingMessage, call: Call, done: (error: TransportError) => void) => {
+      const status = response.statusCode ?? 0
+      const expired = status === 404 && session() !== undefined
+      if (status < 400 || status > 599 || refusedToken(status) || expired) return statusFailure(response, done)
+      const json = /json/i.test(response.headers["content-type"] ?? "")
+      readShort(
+        response,
+        json ? Math.min(limit, maxErrorBodyBytes) : maxPreviewBytes,
+        json ? errorBodyWait : previewWait,
+        (text, whole) => {
+          if (call.over) return
+          const value = whole ? Transport.parseJson(text, "an error answer") : undefined
+          if (
+            isErrorAnswer(value) && (value.id === null || String(value.id) === String(call.id))
+          ) {
+            // the server may echo what the client sent, credentials included
+            const error = mapStrings(value.error, redact)
+            inbox.push({ jsonrpc: "2.0", id: call.id, error })
+            return endCall(call)
+          }
+          done(describeStatus(response, previewOf(text.slice(0, maxPreviewBytes))))
+        }
+      )
     }
 
     // the error texts of what `parseJson` refused, with any echoed secret taken out
@@ -277,7 +403,7 @@ export const make = (
       }
       if (frame instanceof Transport.RequestFailure) {
         const error = redactFrame(frame.error) as ProtocolError | TransportError
-        return error === frame.error ? frame : new Transport.RequestFailure(frame.id, error)
+        return error === frame.error ? frame : new Transport.RequestFailure(frame.id, error, frame.resend)
       }
       return frame
     }
@@ -315,12 +441,13 @@ export const make = (
       calls.delete(call.id)
       call.release?.()
     }
-    // that request's answer cannot come: it fails alone, the session lives on
-    const failCall = (call: Call, error: TransportError | ProtocolError) => {
+    // that request's answer cannot come: it fails alone, the session lives
+    // on; `resend`: it was lost on its way, and may be sent again
+    const failCall = (call: Call, error: TransportError | ProtocolError, resend = false) => {
       if (call.over) return
       endCall(call)
       cut(call.outgoing)
-      if (open) inbox.push(new Transport.RequestFailure(call.id, error))
+      if (open) inbox.push(new Transport.RequestFailure(call.id, error, resend))
     }
 
     // An event stream: every message event is a JSON-RPC message; no event is
@@ -383,9 +510,11 @@ export const make = (
       failures: number,
       onOpen?: () => void
     ) => {
-      if (!open || watch?.over === true) return onOpen?.()
+      // a standalone stream opened before the client moved to the stateless revision is not opened again
+      const over = () => !open || watch?.over === true || (watch === undefined && stateless())
+      if (over()) return onOpen?.()
       const again = (lastId: string | undefined, nextFailures: number, wait = backoff(nextFailures)) => {
-        if (!open || watch?.over === true) return
+        if (over()) return
         // the standalone stream is tried for as long as the session lives (at
         // the longest delay): what the server sends unasked has no other way
         if (nextFailures > maxReconnects && watch !== undefined) {
@@ -485,8 +614,10 @@ export const make = (
     }
 
     // The answer to a request's POST: JSON, or an event stream that may end
-    // before the answer (resumed from its last event id when it has one).
-    // Anything else fails the request, saying what came.
+    // before the answer (resumed from its last event id when it has one; in
+    // the stateless revision, which resumes nothing, the request is lost and
+    // the client may send it again). Anything else fails the request, saying
+    // what came.
     const readAnswer = (response: Http.IncomingMessage, call: Call) => {
       const type = response.headers["content-type"] ?? ""
       const status = response.statusCode ?? 0
@@ -496,6 +627,17 @@ export const make = (
           if (call.over || !open) return
           if (end.tooLarge) {
             return failCall(call, Transport.tooLarge(`an event of the answer to request ${call.id}`, limit))
+          }
+          if (stateless()) {
+            return failCall(
+              call,
+              new TransportError({
+                reason: "Read",
+                description: `${where} ${end.clean ? "ended" : "broke off"} the event stream of request ${call.id} ` +
+                  `before answering it (revision ${protocolVersion} does not resume streams)`
+              }),
+              true
+            )
           }
           if (end.lastEventId !== undefined) {
             const lastEventId = end.lastEventId
@@ -601,7 +743,9 @@ export const make = (
     }
 
     const closedError = () => new TransportError({ reason: "Closed", description: "the HTTP transport is closed" })
+    // a session id a server hands out in the stateless revision is not kept
     const noteSession = (response: Http.IncomingMessage) => {
+      if (stateless()) return
       const session = response.headers["mcp-session-id"]
       if (typeof session === "string" && session !== sessionId) {
         const first = sessionId === undefined
@@ -615,7 +759,10 @@ export const make = (
     // refused for its token never ran: after the authorizer recovers (a
     // token renewed meanwhile, or an authorization done), it goes again, at
     // most `maxAuthorizations` times.
-    const sendRequest = (message: McpSchema.JsonRpcRequest): Effect.Effect<void, TransportError> =>
+    const sendRequest = (
+      message: McpSchema.JsonRpcRequest,
+      own: Record<string, string>
+    ): Effect.Effect<void, TransportError> =>
       Effect.async<void, TransportError>((resume) => {
         const body = JSON.stringify(message)
         let written = false
@@ -631,7 +778,7 @@ export const make = (
             if (call.over) return
             request({
               method: "POST",
-              extra: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+              extra: { ...own, "content-type": "application/json", accept: "application/json, text/event-stream" },
               body,
               authorization,
               onWritten,
@@ -646,19 +793,30 @@ export const make = (
                 if (authorizer !== undefined && refusedToken(status) && authorizations < maxAuthorizations) {
                   return statusFailure(response, (error) =>
                     authorizer.recover(status, response.headers["www-authenticate"], authorization).then(
-                      (again) =>
-                        again ? attempt(authorizations + 1) : failCall(call, error),
+                      (again) => again ? attempt(authorizations + 1) : failCall(call, error),
                       (cause) => failCall(call, authorizationFailed(cause))
                     ))
                 }
                 if (status < 200 || status >= 300) {
-                  return statusFailure(response, (error) =>
+                  return refusal(response, call, (error) =>
                     failCall(call, error))
                 }
                 // accepted: the answer comes on the standalone stream
-                if (status === 202 || status === 204) {
+                if ((status === 202 || status === 204) && !stateless()) {
                   call.outgoing = undefined
                   return response.resume()
+                }
+                // the stateless revision has no other way for it to come
+                if (status === 202 || status === 204) {
+                  response.resume()
+                  return failCall(
+                    call,
+                    new ProtocolError({
+                      reason: "InvalidMessage",
+                      detail: `${where} answered request ${call.id} with HTTP ${status} and no body; in revision ` +
+                        `${protocolVersion} the answer to a request comes in answer to its POST`
+                    })
+                  )
                 }
                 readAnswer(response, call)
               },
@@ -679,7 +837,10 @@ export const make = (
     // A message that expects no answer waits for the server's status; one
     // the client stops waiting for (a timeout, an interruption) frees its
     // connection, as a request's does.
-    const sendOther = (message: McpSchema.JsonRpcMessage): Effect.Effect<void, TransportError> =>
+    const sendOther = (
+      message: McpSchema.JsonRpcMessage,
+      own: Record<string, string>
+    ): Effect.Effect<void, TransportError> =>
       Effect.async<void, TransportError>((resume) => {
         const body = JSON.stringify(message)
         let outgoing: Http.ClientRequest | undefined
@@ -688,7 +849,7 @@ export const make = (
           withAuthorization((authorization) =>
             request({
               method: "POST",
-              extra: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+              extra: { ...own, "content-type": "application/json", accept: "application/json, text/event-stream" },
               body,
               authorization,
               onRequest: (request) => {
@@ -706,8 +867,7 @@ export const make = (
                     ))
                 }
                 if (status < 200 || status >= 300) {
-                  return statusFailure(response, (error) =>
-                    resume(Effect.fail(error)))
+                  return statusFailure(response, (error) => resume(Effect.fail(error)))
                 }
                 resume(Effect.void)
                 if (status === 202 || status === 204) response.resume()
@@ -723,9 +883,14 @@ export const make = (
         })
       })
 
-    const post = (message: McpSchema.JsonRpcMessage): Effect.Effect<void, TransportError> => {
+    const post = (
+      message: McpSchema.JsonRpcMessage,
+      given?: Readonly<Record<string, string>>
+    ): Effect.Effect<void, TransportError> => {
       if (!open) return Effect.fail(closedError())
-      return "method" in message && "id" in message ? sendRequest(message) : sendOther(message)
+      const own = messageHeaders(given)
+      if (own instanceof TransportError) return Effect.fail(own)
+      return "method" in message && "id" in message ? sendRequest(message, own) : sendOther(message, own)
     }
 
     // the client no longer waits: the request's connection goes now, and with it the server's work
@@ -736,8 +901,9 @@ export const make = (
       cut(call.outgoing)
     }
 
+    // the stateless revision has no session to end
     const terminate = Effect.async<void>((resume) => {
-      if (sessionId === undefined) return resume(Effect.void)
+      if (session() === undefined) return resume(Effect.void)
       withAuthorization((authorization) =>
         request({
           method: "DELETE",
@@ -771,7 +937,11 @@ export const make = (
       setProtocolVersion: (version) => {
         protocolVersion = version
       },
-      ready: Effect.suspend(() => Deferred.await(startStandalone())),
+      carriesHeaders: true,
+      // abandoning a request closes its POST, and with it the answer's event stream
+      cancelsByClosing: true,
+      // the stateless revision has no stream for what the server sends unasked
+      ready: Effect.suspend(() => stateless() ? Effect.void : Deferred.await(startStandalone())),
       abandon
     })
   })

@@ -11,6 +11,7 @@ import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import type * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
@@ -18,7 +19,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as internal from "./internal/client.js"
 import * as internalSession from "./internal/session.js"
-import * as source from "./internal/source.js"
+import * as internalSource from "./internal/source.js"
 import type { HandlerError, McpError, NotConnected, ProtocolError, ToolError, TransportError } from "./McpError.js"
 import type * as McpSchema from "./McpSchema.js"
 import type * as StdioTransport from "./StdioTransport.js"
@@ -73,6 +74,21 @@ export interface CallToolOptions<A = never, I = never> extends RequestOptions {
 }
 
 /**
+ * The protocol revision a session speaks and how it came to: `chosenBy`
+ * says, for a person, whether the client was pinned to it, found it with
+ * `server/discover`, or fell back to the handshake (and why).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface Era {
+  readonly protocolVersion: string
+  /** Revision 2026-07-28 or later: no handshake, no session on the server. */
+  readonly stateless: boolean
+  readonly chosenBy: string
+}
+
+/**
  * The operations of a connected client.
  *
  * @since 0.1.0
@@ -88,8 +104,21 @@ export interface Service {
   readonly connectionState: Effect.Effect<ConnectionState>
   /** The connection state now and each change after (a Stream that ends with the client). */
   readonly connectionStates: Stream.Stream<ConnectionState>
-  readonly initializeResult: Effect.Effect<McpSchema.InitializeResult, NotConnected>
+  /**
+   * The answer to `initialize`; a session of revision 2026-07-28 has none
+   * (`ProtocolError`, reason `Unsupported`): `protocolVersion`, `serverInfo`,
+   * `serverCapabilities` and `instructions` work in every revision.
+   */
+  readonly initializeResult: Effect.Effect<McpSchema.InitializeResult, NotConnected | ProtocolError>
   readonly serverCapabilities: Effect.Effect<McpSchema.ServerCapabilities, NotConnected>
+  /** The protocol revision the session speaks. */
+  readonly protocolVersion: Effect.Effect<string, NotConnected>
+  /** The server's name and version, as it gave them (for display). */
+  readonly serverInfo: Effect.Effect<Option.Option<McpSchema.Implementation>, NotConnected>
+  /** What the server says about how to use it. */
+  readonly instructions: Effect.Effect<Option.Option<string>, NotConnected>
+  /** The revision the session speaks and how it was chosen. */
+  readonly era: Effect.Effect<Era, NotConnected>
   /** A new, independent client with the same configuration and its own session. */
   readonly fresh: Effect.Effect<Service, McpError, Scope.Scope>
   /** Any request, for methods this client has no operation for; returns the raw result. */
@@ -240,6 +269,15 @@ export type ElicitationHandler<R = never> = (
  * @category models
  */
 export interface Options<R = never> {
+  /**
+   * Which protocol revision to speak (default `"auto"`): `"auto"` asks the
+   * server with `server/discover` and speaks 2026-07-28 when it can, else
+   * falls back to the `initialize` handshake (the verdict is kept for the
+   * server's command line or URL for the life of the process, and asked
+   * again when it stops holding); `"legacy"` does the handshake only; a
+   * revision pins it.
+   */
+  readonly protocol?: McpSchema.ProtocolChoice | undefined
   /** Sent in `initialize` (default `{ name: "effect-mcp", version }`). */
   readonly clientInfo?: McpSchema.Implementation | undefined
   readonly capabilities?: McpSchema.ClientCapabilities | undefined
@@ -345,19 +383,19 @@ export type ConnectionSource =
  * @since 0.1.0
  * @category models
  */
-export type HttpSource = source.HttpSource
+export type HttpSource = internalSource.HttpSource
 
 /**
  * @since 0.1.0
  * @category models
  */
-export type ServersConfig = source.ServersConfig
+export type ServersConfig = internalSource.ServersConfig
 
 /**
  * @since 0.1.0
  * @category models
  */
-export type SdkServerLike = source.SdkServerLike
+export type SdkServerLike = internalSource.SdkServerLike
 
 /**
  * What a connection source needs from the environment: stdio sources need a
@@ -366,7 +404,7 @@ export type SdkServerLike = source.SdkServerLike
  * @since 0.1.0
  * @category models
  */
-export type SourceContext<S> = source.SourceContext<S>
+export type SourceContext<S> = internalSource.SourceContext<S>
 
 /**
  * The transport a connection source stands for.
@@ -375,7 +413,7 @@ export type SourceContext<S> = source.SourceContext<S>
  * @category constructors
  */
 export const transportFor: <S extends ConnectionSource>(source: S) => Transport.Connect<SourceContext<S>> =
-  source.toConnect
+  internalSource.toConnect
 
 /**
  * How a script path runs: `.js`/`.mjs`/`.cjs` with this Node, `.ts` with
@@ -384,7 +422,7 @@ export const transportFor: <S extends ConnectionSource>(source: S) => Transport.
  * @since 0.1.0
  * @category constructors
  */
-export const stdioForScript: (path: string) => StdioTransport.StdioOptions | undefined = source.scriptCommand
+export const stdioForScript: (path: string) => StdioTransport.StdioOptions | undefined = internalSource.scriptCommand
 
 /**
  * Builds a client in the current scope. With `autoConnect` (the default) it
@@ -396,7 +434,8 @@ export const stdioForScript: (path: string) => StdioTransport.StdioOptions | und
 export const make = <S extends ConnectionSource, R = never>(
   source: S,
   options?: Options<R>
-): Effect.Effect<Service, McpError, Scope.Scope | SourceContext<S> | R> => internal.make(transportFor(source), options)
+): Effect.Effect<Service, McpError, Scope.Scope | SourceContext<S> | R> =>
+  internal.make(transportFor(source), options, internalSource.verdictKey(source))
 
 /**
  * What `callTool` makes of a `tools/call` result: `isError: true` fails with
@@ -465,10 +504,11 @@ export const isConnected: Effect.Effect<boolean, never, McpClient> = Effect.flat
  * @since 0.1.0
  * @category accessors
  */
-export const initializeResult: Effect.Effect<McpSchema.InitializeResult, NotConnected, McpClient> = Effect.flatMap(
-  McpClient,
-  (client) => client.initializeResult
-)
+export const initializeResult: Effect.Effect<McpSchema.InitializeResult, NotConnected | ProtocolError, McpClient> =
+  Effect.flatMap(
+    McpClient,
+    (client) => client.initializeResult
+  )
 
 /**
  * @since 0.1.0
@@ -476,6 +516,37 @@ export const initializeResult: Effect.Effect<McpSchema.InitializeResult, NotConn
  */
 export const serverCapabilities: Effect.Effect<McpSchema.ServerCapabilities, NotConnected, McpClient> = Effect
   .flatMap(McpClient, (client) => client.serverCapabilities)
+
+/**
+ * @since 0.3.0
+ * @category accessors
+ */
+export const protocolVersion: Effect.Effect<string, NotConnected, McpClient> = Effect.flatMap(
+  McpClient,
+  (client) => client.protocolVersion
+)
+
+/**
+ * @since 0.3.0
+ * @category accessors
+ */
+export const serverInfo: Effect.Effect<Option.Option<McpSchema.Implementation>, NotConnected, McpClient> = Effect
+  .flatMap(McpClient, (client) => client.serverInfo)
+
+/**
+ * @since 0.3.0
+ * @category accessors
+ */
+export const instructions: Effect.Effect<Option.Option<string>, NotConnected, McpClient> = Effect.flatMap(
+  McpClient,
+  (client) => client.instructions
+)
+
+/**
+ * @since 0.3.0
+ * @category accessors
+ */
+export const era: Effect.Effect<Era, NotConnected, McpClient> = Effect.flatMap(McpClient, (client) => client.era)
 
 /**
  * @since 0.1.0

@@ -122,7 +122,30 @@ export class McpRpcError extends unchecked(
   override get message(): string {
     return `The server rejected "${this.method}" with JSON-RPC error ${this.code} (${
       rpcErrorName(this.code)
-    }): ${this.description}`
+    }): ${this.description}${rpcErrorAdvice(this.code, this.data)}`
+  }
+}
+
+// what a person can do about the errors of revision 2026-07-28
+const rpcErrorAdvice = (code: number, data: unknown): string => {
+  const record = typeof data === "object" && data !== null ? data as Record<string, unknown> : {}
+  switch (code) {
+    case -32021: {
+      const required = record.requiredCapabilities
+      return required === undefined
+        ? ". Give the client the handler for the capability the server needs"
+        : `. The server needs the client capabilities ${
+          JSON.stringify(required)
+        }: give the client the matching handler (sampling, elicitation, roots)`
+    }
+    case -32022:
+      return Array.isArray(record.supported)
+        ? `. The server speaks ${record.supported.join(", ")}; choose one with the client's "protocol" option`
+        : ""
+    case -32020:
+      return ". A header the client sent disagrees with the message; the tool's definition may have changed"
+    default:
+      return ""
   }
 }
 
@@ -142,6 +165,12 @@ const rpcErrorName = (code: number): string => {
       return "resource not found"
     case -32042:
       return "URL elicitation required"
+    case -32020:
+      return "header mismatch"
+    case -32021:
+      return "missing required client capability"
+    case -32022:
+      return "unsupported protocol version"
     default:
       return "server error"
   }
@@ -244,6 +273,7 @@ export type ProtocolErrorReason =
   | "Unsupported"
   | "CursorLoop"
   | "TooLarge"
+  | "InputRequired"
 
 /**
  * The server broke the protocol: malformed JSON, a message of no known shape
@@ -265,7 +295,8 @@ export class ProtocolError extends unchecked(
         "VersionMismatch",
         "Unsupported",
         "CursorLoop",
-        "TooLarge"
+        "TooLarge",
+        "InputRequired"
       ),
       detail: Schema.String,
       cause: Schema.optional(Schema.Defect)
@@ -288,7 +319,8 @@ const protocolReasonText: Record<ProtocolErrorReason, string> = {
   VersionMismatch: "The MCP server speaks an unsupported protocol version",
   Unsupported: "The MCP server does not support this operation",
   CursorLoop: "The MCP server's pagination does not advance",
-  TooLarge: "The MCP server sent a message larger than the client accepts"
+  TooLarge: "The MCP server sent a message larger than the client accepts",
+  InputRequired: "The MCP server asked for input the client cannot give"
 }
 
 /**

@@ -33,6 +33,48 @@ export const SUPPORTED_PROTOCOL_VERSIONS: ReadonlyArray<string> = [
   "2024-11-05"
 ]
 
+/**
+ * The stateless revision: no handshake; every request carries the protocol
+ * version and the client's capabilities in `_meta`.
+ *
+ * @since 0.3.0
+ * @category protocol versions
+ */
+export const STATELESS_PROTOCOL_VERSION = "2026-07-28"
+
+/**
+ * How the client picks the protocol revision. `"auto"` asks the server with
+ * `server/discover` and falls back to the `initialize` handshake when it does
+ * not speak the stateless revision; `"legacy"` only does the handshake (at
+ * the newest revision the server accepts); a revision pins it (a handshake
+ * revision is asked for in `initialize`, `"2026-07-28"` never sends one).
+ *
+ * @since 0.3.0
+ * @category protocol versions
+ */
+export type ProtocolChoice =
+  | "auto"
+  | "legacy"
+  | "2026-07-28"
+  | "2025-11-25"
+  | "2025-06-18"
+  | "2025-03-26"
+  | "2024-11-05"
+
+/**
+ * The `_meta` keys of the stateless revision.
+ *
+ * @since 0.3.0
+ * @category protocol versions
+ */
+export const MetaKey = {
+  protocolVersion: "io.modelcontextprotocol/protocolVersion",
+  clientCapabilities: "io.modelcontextprotocol/clientCapabilities",
+  clientInfo: "io.modelcontextprotocol/clientInfo",
+  serverInfo: "io.modelcontextprotocol/serverInfo",
+  logLevel: "io.modelcontextprotocol/logLevel"
+} as const
+
 // -----------------------------------------------------------------------------
 // JSON-RPC
 // -----------------------------------------------------------------------------
@@ -149,7 +191,13 @@ export const ErrorCode = {
   InvalidParams: -32602,
   InternalError: -32603,
   ResourceNotFound: -32002,
-  UrlElicitationRequired: -32042
+  UrlElicitationRequired: -32042,
+  /** 2026-07-28: an HTTP header disagrees with the message it came with. */
+  HeaderMismatch: -32020,
+  /** 2026-07-28: the request needs a client capability the client did not declare (`data.requiredCapabilities`). */
+  MissingRequiredClientCapability: -32021,
+  /** 2026-07-28: the server does not speak the request's protocol version (`data.supported`). */
+  UnsupportedProtocolVersion: -32022
 } as const
 
 // -----------------------------------------------------------------------------
@@ -267,6 +315,29 @@ export const InitializeResult = Schema.Struct({
  * @category initialize
  */
 export type InitializeResult = typeof InitializeResult.Type
+
+/**
+ * The answer to `server/discover` (revision 2026-07-28). The server's name
+ * and version, for display only, are in `_meta["io.modelcontextprotocol/serverInfo"]`.
+ *
+ * @since 0.3.0
+ * @category initialize
+ */
+export const DiscoverResult = Schema.Struct({
+  supportedVersions: Schema.Array(Schema.String),
+  capabilities: ServerCapabilities,
+  instructions: Schema.optional(Schema.String),
+  resultType: Schema.optional(Schema.String),
+  ttlMs: Schema.optional(Schema.Number),
+  cacheScope: Schema.optional(Schema.String),
+  _meta: Meta
+})
+
+/**
+ * @since 0.3.0
+ * @category initialize
+ */
+export type DiscoverResult = typeof DiscoverResult.Type
 
 // -----------------------------------------------------------------------------
 // content

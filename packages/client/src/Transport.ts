@@ -57,13 +57,33 @@ export type TypeId = typeof TypeId
  */
 export interface Transport {
   readonly [TypeId]: TypeId
-  readonly send: (message: McpSchema.JsonRpcMessage) => Effect.Effect<void, TransportError>
+  /**
+   * `headers` are computed by the client only for a transport that sets
+   * `carriesHeaders`; any other transport is never given them.
+   */
+  readonly send: (
+    message: McpSchema.JsonRpcMessage,
+    headers?: Readonly<Record<string, string>>
+  ) => Effect.Effect<void, TransportError>
   readonly run: (onFrame: (frame: unknown) => void) => Effect.Effect<void, TransportError>
   /**
-   * Told the negotiated protocol version after the handshake; HTTP transports
-   * send it as the `MCP-Protocol-Version` header.
+   * Told the protocol version before the client speaks it (`undefined`: none
+   * agreed yet, as for `initialize`). HTTP transports send it as the
+   * `MCP-Protocol-Version` header; from revision 2026-07-28 on (see
+   * `isStateless`), they keep no session: no session id, no stream for what
+   * the server sends unasked, no `DELETE` on close, and an answer stream that
+   * breaks is reported as a `RequestFailure` the client may send again.
    */
-  readonly setProtocolVersion?: ((version: string) => void) | undefined
+  readonly setProtocolVersion?: ((version: string | undefined) => void) | undefined
+  /** The transport sends the per-message headers `send` is given (HTTP). */
+  readonly carriesHeaders?: boolean | undefined
+  /**
+   * Abandoning a request closes the channel its answer would come on, which
+   * the server takes as cancellation: in revision 2026-07-28 the client then
+   * sends no `notifications/cancelled` (HTTP carries no notifications from the
+   * client in that revision).
+   */
+  readonly cancelsByClosing?: boolean | undefined
   /**
    * Awaited after the handshake, before the client says it is initialized: a
    * transport whose channel for what the server sends unasked opens apart
@@ -88,8 +108,26 @@ export interface Transport {
  * @category models
  */
 export class RequestFailure {
-  constructor(readonly id: McpSchema.RequestId, readonly error: TransportError | ProtocolError) {}
+  constructor(
+    readonly id: McpSchema.RequestId,
+    readonly error: TransportError | ProtocolError,
+    /**
+     * The request was lost on its way (its answer stream broke, and the
+     * stateless revision has no resumption): the client may send it again,
+     * under a new id.
+     */
+    readonly resend = false
+  ) {}
 }
+
+/**
+ * Whether a protocol revision is one of the stateless ones (2026-07-28 and
+ * later): no handshake, no session, every request self-contained.
+ *
+ * @since 0.3.0
+ * @category protocol versions
+ */
+export const isStateless = (version: string | undefined): boolean => version !== undefined && version >= "2026-07-28"
 
 /**
  * The largest message a transport accepts from a server, in bytes (a stdio
@@ -204,7 +242,7 @@ export const incoming = (transport: Transport): Stream.Stream<unknown, Transport
 export const fromStream = (options: {
   readonly send: Transport["send"]
   readonly incoming: Stream.Stream<unknown, TransportError>
-  readonly setProtocolVersion?: ((version: string) => void) | undefined
+  readonly setProtocolVersion?: ((version: string | undefined) => void) | undefined
   readonly ready?: Effect.Effect<void> | undefined
   readonly abandon?: ((id: McpSchema.RequestId) => void) | undefined
 }): Transport =>
@@ -378,7 +416,10 @@ export const fromSdk = <E = never, R = never>(
       run: (onFrame) => inbox.run(onFrame),
       setProtocolVersion: sdk.setProtocolVersion === undefined ?
         undefined :
-        (version) => sdk.setProtocolVersion!(version),
+        // the SDK's transports cannot forget a version; `initialize` is the only message sent without one
+        (version) => {
+          if (version !== undefined) sdk.setProtocolVersion!(version)
+        },
       abandon: options?.abandon === undefined ? undefined : (id) => {
         if (sending.has(id)) sending.set(id, true)
         options.abandon!(id)

@@ -28,6 +28,9 @@ const scripted = (script: Script): Transport.Connect =>
             serverInfo: { name: "scripted", version: "1" }
           }
         })
+      } else if (message.method === "server/discover") {
+        // a server of the handshake era: the client falls back to initialize
+        push({ jsonrpc: "2.0", id: message.id, error: { code: -32601, message: "Method not found" } })
       } else script.onMessage(message, push)
     }).pipe(Effect.forkScoped)
     return client

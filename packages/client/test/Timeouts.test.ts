@@ -181,7 +181,9 @@ describe("request deadlines", () => {
       const [clientSide, serverSide] = yield* Transport.makeInMemoryPair
       const seen: Array<string> = []
       yield* serverSide.run((frame) => seen.push((frame as { method: string }).method)).pipe(Effect.forkScoped)
-      const connecting = yield* Effect.fork(McpClient.make(Effect.succeed(clientSide), { initTimeout: "3 seconds" }))
+      const connecting = yield* Effect.fork(
+        McpClient.make(Effect.succeed(clientSide), { initTimeout: "3 seconds", protocol: "legacy" })
+      )
       yield* TestClock.adjust("3 seconds")
       const error = yield* Effect.flip(Fiber.join(connecting))
       assert.instanceOf(error, McpError.TimeoutError)

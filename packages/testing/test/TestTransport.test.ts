@@ -33,7 +33,7 @@ describe("TestTransport", () => {
     Effect.gen(function*() {
       const server = yield* McpTestServer.make({ tools: [echo] })
       const { connect, faults } = yield* TestTransport.make(server.connect)
-      const client = yield* McpClient.make(connect, { requestTimeout: "1 second" })
+      const client = yield* McpClient.make(connect, { requestTimeout: "1 second", protocol: "legacy" })
       yield* faults.dropNext(1)
       const lost = yield* Effect.fork(client.ping)
       yield* server.awaitMessage("ping")

@@ -122,7 +122,7 @@ export const startHttpServer: Effect.Effect<TestHttpServer, never, Scope.Scope> 
       }
     }
     if (session !== undefined) return session.transport.handleRequest(req, res, body)
-    counts.initializes++
+    if (body?.method === "initialize") counts.initializes++
     const mcp = new McpServer({ name: "node-http-test", version: "1.0.0" })
     mcp.registerTool("echo", {}, () => ({ content: [{ type: "text", text: "echo" }] }))
     for (const name of ["garbage", "hangup", "break", "resume"]) {

@@ -7,6 +7,7 @@
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as RcMap from "effect/RcMap"
@@ -15,7 +16,7 @@ import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as McpClient from "../McpClient.js"
-import type { NotConnected, TransportError } from "../McpError.js"
+import type { McpRpcError, NotConnected, TransportError } from "../McpError.js"
 import { ProtocolError, ToolError } from "../McpError.js"
 import type { McpError } from "../McpError.js"
 import * as McpSchema from "../McpSchema.js"
@@ -35,9 +36,39 @@ export const clientVersion = "0.1.0"
 interface Session extends Sessions.Session {
   /** Which roots the server was told of: a new session after `setRoots` tells it they changed. */
   readonly rootsVersion: number
+  /** Revision 2026-07-28 or later: no handshake, no session on the server. */
+  readonly stateless: boolean
+  readonly capabilities: McpSchema.ServerCapabilities
+  readonly serverInfo: McpSchema.Implementation | undefined
+  readonly instructions: string | undefined
+  /** Only for a session opened with the handshake. */
+  readonly initializeResult: McpSchema.InitializeResult | undefined
+  readonly era: McpClient.Era
+}
+
+// What `"auto"` learnt of each server (stdio command line, HTTP URL, source
+// object) in this process: a server that needed the handshake is not asked
+// `server/discover` again until the handshake fails.
+type Verdict = "stateless" | "handshake"
+const verdictsByName = new Map<string, Verdict>()
+const verdictsBySource = new WeakMap<object, Verdict>()
+const verdicts = {
+  get: (key: string | object) => typeof key === "string" ? verdictsByName.get(key) : verdictsBySource.get(key),
+  set: (key: string | object, verdict: Verdict) => {
+    if (typeof key === "string") verdictsByName.set(key, verdict)
+    else verdictsBySource.set(key, verdict)
+  },
+  delete: (key: string | object) => {
+    if (typeof key === "string") verdictsByName.delete(key)
+    else verdictsBySource.delete(key)
+  }
 }
 
 const decodeInitialize = Protocol.decodeResult(McpSchema.InitializeResult, "initialize")
+const decodeDiscover = Protocol.decodeResult(McpSchema.DiscoverResult, "server/discover")
+
+// FastMCP and the Python SDK give the probe 10 seconds
+const probeTimeout = Duration.seconds(10)
 const decodeListTools = Protocol.decodeResult(McpSchema.ListToolsResult, "tools/list", FastDecode.listToolsResult)
 const decodeCallTool = Protocol.decodeResult(McpSchema.CallToolResult, "tools/call", FastDecode.callToolResult)
 const decodeListResources = Protocol.decodeResult(McpSchema.ListResourcesResult, "resources/list")
@@ -46,6 +77,52 @@ const decodeReadResource = Protocol.decodeResult(McpSchema.ReadResourceResult, "
 const decodeListPrompts = Protocol.decodeResult(McpSchema.ListPromptsResult, "prompts/list")
 const decodeGetPrompt = Protocol.decodeResult(McpSchema.GetPromptResult, "prompts/get")
 const decodeComplete = Protocol.decodeResult(McpSchema.CompleteResult, "completion/complete")
+
+const discoveredServerInfo = (result: McpSchema.DiscoverResult): McpSchema.Implementation | undefined => {
+  // the revision puts it in `_meta`; some servers still put it in the body
+  const info = result._meta?.[McpSchema.MetaKey.serverInfo] ?? (result as { readonly serverInfo?: unknown }).serverInfo
+  return Predicate.isRecord(info) && typeof info.name === "string"
+    ? { ...info, name: info.name, version: typeof info.version === "string" ? info.version : "" }
+    : undefined
+}
+
+// the stateless revision this client speaks among those a -32022 names
+const sharedStateless = (data: unknown): string | undefined => {
+  const supported = Predicate.isRecord(data) && Array.isArray(data.supported) ? data.supported : []
+  return supported.includes(McpSchema.STATELESS_PROTOCOL_VERSION) ? McpSchema.STATELESS_PROTOCOL_VERSION : undefined
+}
+
+// A probe failure that says "this server does not speak the stateless
+// revision" (any error answer but the revision's own, a timeout, an HTTP
+// refusal, a result that is not a discover result), as against one that
+// says the server cannot be used at all (unreachable, credentials refused).
+const fallsBack = (error: McpError): boolean => {
+  switch (error._tag) {
+    case "McpRpcError":
+      return error.code !== McpSchema.ErrorCode.HeaderMismatch &&
+        error.code !== McpSchema.ErrorCode.MissingRequiredClientCapability
+    case "TransportError":
+      return error.reason === "Write" || error.reason === "Read"
+    case "TimeoutError":
+    case "ProtocolError":
+      return true
+    default:
+      return false
+  }
+}
+
+const describeProbeFailure = (error: McpError): string => {
+  switch (error._tag) {
+    case "McpRpcError":
+      return `error ${error.code}`
+    case "TimeoutError":
+      return "no answer"
+    case "TransportError":
+      return error.reason === "Write" ? "refused" : "unreadable answer"
+    default:
+      return "not a discover result"
+  }
+}
 
 type Capability = "tools" | "resources" | "prompts" | "logging" | "completions"
 
@@ -94,7 +171,8 @@ export const interpretToolResult = <A, I>(
 /** @internal */
 export const make = <R, RH = never>(
   connect: Transport.Connect<R>,
-  options: McpClient.Options<RH> = {}
+  options: McpClient.Options<RH> = {},
+  verdictKey?: string | object | undefined
 ): Effect.Effect<McpClient.Service, McpError, Scope.Scope | R | RH> =>
   Effect.gen(function*() {
     // the caller's services, without its scope: a session lives in a scope of its own
@@ -117,7 +195,154 @@ export const make = <R, RH = never>(
 
     // -- the session -----------------------------------------------------------
 
-    const handshake = (onClosed: (error: TransportError) => void): Effect.Effect<Session, McpError, Scope.Scope | R> =>
+    const choice = options.protocol ?? "auto"
+
+    // the envelope every request carries in the stateless revision
+    const envelope = (version: string): Record<string, unknown> => {
+      const meta: Record<string, unknown> = {
+        [McpSchema.MetaKey.protocolVersion]: version,
+        [McpSchema.MetaKey.clientCapabilities]: traffic.capabilities(),
+        [McpSchema.MetaKey.clientInfo]: clientInfo
+      }
+      if (loggingLevel !== undefined) meta[McpSchema.MetaKey.logLevel] = loggingLevel
+      return meta
+    }
+
+    const speak = (transport: Transport.Transport, protocol: Protocol.Protocol, version: string | undefined) => {
+      transport.setProtocolVersion?.(version)
+      protocol.setProtocolVersion(version)
+      protocol.setEnvelope(version !== undefined && Transport.isStateless(version) ? envelope(version) : undefined)
+    }
+
+    const handshake = (
+      transport: Transport.Transport,
+      protocol: Protocol.Protocol,
+      version: string,
+      how: string
+    ): Effect.Effect<Session, McpError> =>
+      Effect.gen(function*() {
+        speak(transport, protocol, undefined)
+        const raw = yield* protocol.requestNoCancel("initialize", {
+          protocolVersion: version,
+          capabilities: traffic.capabilities(),
+          clientInfo
+        }, initTimeout)
+        const initializeResult = yield* decodeInitialize(raw)
+        if (!McpSchema.SUPPORTED_PROTOCOL_VERSIONS.includes(initializeResult.protocolVersion)) {
+          return yield* new ProtocolError({
+            reason: "VersionMismatch",
+            detail: `the server answered "${initializeResult.protocolVersion}"; this client speaks ${
+              McpSchema.SUPPORTED_PROTOCOL_VERSIONS.join(", ")
+            }`
+          })
+        }
+        speak(transport, protocol, initializeResult.protocolVersion)
+        if (transport.ready !== undefined) yield* transport.ready
+        yield* protocol.notify("notifications/initialized")
+        const { serverInfo } = initializeResult
+        return {
+          protocol,
+          protocolVersion: initializeResult.protocolVersion,
+          server: `${serverInfo.name} ${serverInfo.version}`,
+          rootsVersion,
+          stateless: false,
+          capabilities: initializeResult.capabilities,
+          serverInfo,
+          instructions: initializeResult.instructions,
+          initializeResult,
+          era: { protocolVersion: initializeResult.protocolVersion, stateless: false, chosenBy: how }
+        }
+      })
+
+    // `server/discover` at `version`; -32022 naming another stateless version
+    // this client speaks is tried once more at that one
+    const discover = (
+      transport: Transport.Transport,
+      protocol: Protocol.Protocol,
+      version: string,
+      timeout: Duration.Duration,
+      how: string,
+      retried = false
+    ): Effect.Effect<Session, McpError> =>
+      Effect.gen(function*() {
+        speak(transport, protocol, version)
+        const raw = yield* protocol.request("server/discover", undefined, { timeout })
+        const result = yield* decodeDiscover(raw)
+        if (!result.supportedVersions.includes(version)) {
+          return yield* new ProtocolError({
+            reason: "VersionMismatch",
+            detail: `the server speaks ${result.supportedVersions.join(", ") || "no version"}, not ${version}`
+          })
+        }
+        const serverInfo = discoveredServerInfo(result)
+        return {
+          protocol,
+          protocolVersion: version,
+          server: serverInfo === undefined ? "the server" : `${serverInfo.name} ${serverInfo.version}`,
+          rootsVersion,
+          stateless: true,
+          capabilities: result.capabilities,
+          serverInfo,
+          instructions: result.instructions,
+          initializeResult: undefined,
+          era: { protocolVersion: version, stateless: true, chosenBy: how }
+        } satisfies Session
+      }).pipe(
+        Effect.catchIf(
+          (error): error is McpRpcError =>
+            !retried && error._tag === "McpRpcError" &&
+            error.code === McpSchema.ErrorCode.UnsupportedProtocolVersion &&
+            sharedStateless(error.data) !== undefined,
+          (error) => discover(transport, protocol, sharedStateless(error.data)!, timeout, how, true)
+        )
+      )
+
+    // "auto": the stateless revision if the server speaks it, else the handshake
+    const negotiate = (
+      transport: Transport.Transport,
+      protocol: Protocol.Protocol
+    ): Effect.Effect<Session, McpError> =>
+      Effect.gen(function*() {
+        const known = verdictKey === undefined ? undefined : verdicts.get(verdictKey)
+        if (known === "handshake") {
+          const legacy = yield* Effect.either(
+            handshake(
+              transport,
+              protocol,
+              McpSchema.LATEST_PROTOCOL_VERSION,
+              "auto: this server needed the handshake before"
+            )
+          )
+          if (Either.isRight(legacy)) return legacy.right
+          // the server may have changed: ask it again
+          if (legacy.left._tag !== "McpRpcError") return yield* Effect.fail(legacy.left)
+          verdicts.delete(verdictKey!)
+        }
+        const probed = yield* Effect.either(
+          discover(
+            transport,
+            protocol,
+            McpSchema.STATELESS_PROTOCOL_VERSION,
+            Duration.min(initTimeout, probeTimeout),
+            "auto: the server answered server/discover"
+          )
+        )
+        if (Either.isRight(probed)) {
+          if (verdictKey !== undefined) verdicts.set(verdictKey, "stateless")
+          return probed.right
+        }
+        if (!fallsBack(probed.left)) return yield* Effect.fail(probed.left)
+        const session = yield* handshake(
+          transport,
+          protocol,
+          McpSchema.LATEST_PROTOCOL_VERSION,
+          `auto: server/discover failed (${describeProbeFailure(probed.left)}), so the handshake`
+        )
+        if (verdictKey !== undefined) verdicts.set(verdictKey, "handshake")
+        return session
+      })
+
+    const open = (onClosed: (error: TransportError) => void): Effect.Effect<Session, McpError, Scope.Scope | R> =>
       Effect.gen(function*() {
         const transport = yield* (maxMessageBytes === undefined
           ? connect
@@ -132,30 +357,15 @@ export const make = <R, RH = never>(
           onProblem,
           onClosed
         })
-        const raw = yield* protocol.requestNoCancel("initialize", {
-          protocolVersion: McpSchema.LATEST_PROTOCOL_VERSION,
-          capabilities: traffic.capabilities(),
-          clientInfo
-        }, initTimeout)
-        const initializeResult = yield* decodeInitialize(raw)
-        if (!McpSchema.SUPPORTED_PROTOCOL_VERSIONS.includes(initializeResult.protocolVersion)) {
-          return yield* new ProtocolError({
-            reason: "VersionMismatch",
-            detail: `the server answered "${initializeResult.protocolVersion}"; this client speaks ${
-              McpSchema.SUPPORTED_PROTOCOL_VERSIONS.join(", ")
-            }`
-          })
-        }
-        transport.setProtocolVersion?.(initializeResult.protocolVersion)
-        protocol.setProtocolVersion(initializeResult.protocolVersion)
-        if (transport.ready !== undefined) yield* transport.ready
-        yield* protocol.notify("notifications/initialized")
-        const { serverInfo } = initializeResult
-        return {
-          protocol,
-          initializeResult,
-          server: `${serverInfo.name} ${serverInfo.version}`,
-          rootsVersion
+        switch (choice) {
+          case "auto":
+            return yield* negotiate(transport, protocol)
+          case "legacy":
+            return yield* handshake(transport, protocol, McpSchema.LATEST_PROTOCOL_VERSION, "legacy: the handshake")
+          default:
+            return Transport.isStateless(choice)
+              ? yield* discover(transport, protocol, choice, initTimeout, `pinned to ${choice}`)
+              : yield* handshake(transport, protocol, choice, `pinned to ${choice}`)
         }
       })
 
@@ -163,7 +373,7 @@ export const make = <R, RH = never>(
     // logged (the session is usable all the same).
     const restore = (session: Session, stale: Session): Effect.Effect<void> =>
       Effect.gen(function*() {
-        const caps = session.initializeResult.capabilities
+        const caps = session.capabilities
         const asks: Array<Effect.Effect<unknown, McpError>> = []
         if (loggingLevel !== undefined && caps.logging !== undefined) {
           asks.push(session.protocol.request("logging/setLevel", { level: loggingLevel }))
@@ -181,7 +391,7 @@ export const make = <R, RH = never>(
       })
 
     const sessions = yield* Sessions.make<Session, R>({
-      open: handshake,
+      open,
       context: context as Context.Context<R>,
       reconnect: options.reconnect === undefined
         ? Sessions.defaultReconnect
@@ -214,7 +424,7 @@ export const make = <R, RH = never>(
       check?: (capabilities: McpSchema.ServerCapabilities) => boolean
     ): Effect.Effect<A, E | McpError> =>
       withSession(operation, (session): Effect.Effect<A, E | ProtocolError> => {
-        const caps = session.initializeResult.capabilities
+        const caps = session.capabilities
         const ok = check === undefined ? caps[capability] !== undefined : check(caps)
         return ok ? f(session) : Effect.fail(
           new ProtocolError({
@@ -310,13 +520,23 @@ export const make = <R, RH = never>(
       }),
       connectionState: sessions.state,
       connectionStates: sessions.states,
-      initializeResult: withCurrent("initializeResult", (session) => Effect.succeed(session.initializeResult)),
-      serverCapabilities: withCurrent(
-        "serverCapabilities",
-        (session) => Effect.succeed(session.initializeResult.capabilities)
-      ),
+      initializeResult: withCurrent("initializeResult", (session) =>
+        session.initializeResult === undefined
+          ? Effect.fail(
+            new ProtocolError({
+              reason: "Unsupported",
+              detail: `the session speaks ${session.protocolVersion}, which has no initialize handshake; ` +
+                `use protocolVersion, serverInfo, serverCapabilities and instructions, which work in every revision`
+            })
+          )
+          : Effect.succeed(session.initializeResult)),
+      serverCapabilities: withCurrent("serverCapabilities", (session) => Effect.succeed(session.capabilities)),
+      protocolVersion: withCurrent("protocolVersion", (session) => Effect.succeed(session.protocolVersion)),
+      serverInfo: withCurrent("serverInfo", (session) => Effect.succeed(Option.fromNullable(session.serverInfo))),
+      instructions: withCurrent("instructions", (session) => Effect.succeed(Option.fromNullable(session.instructions))),
+      era: withCurrent("era", (session) => Effect.succeed(session.era)),
       fresh: Effect.mapInputContext(
-        make(connect, options),
+        make(connect, options, verdictKey),
         (callerContext: Context.Context<Scope.Scope>) => Context.merge(context, callerContext)
       ),
       request: (method, params, requestOptions) => traced(method, request(method, params, undefined, requestOptions)),

@@ -20,6 +20,7 @@ import { isMcpError, McpRpcError, ProtocolError, TimeoutError, TransportError } 
 import * as McpSchema from "../McpSchema.js"
 import * as Transport from "../Transport.js"
 import * as Json from "./json.js"
+import * as McpHeaders from "./mcpHeaders.js"
 
 /** @internal */
 export interface RequestOptions {
@@ -28,6 +29,14 @@ export interface RequestOptions {
   /** A cap on the whole request, whatever progress arrives. */
   readonly totalTimeout?: Duration.DurationInput | undefined
   readonly onProgress?: ((progress: McpSchema.Progress) => Effect.Effect<void>) | undefined
+  /**
+   * Notifications that name this request as theirs (`_meta.subscriptionId`,
+   * revision 2026-07-28's `subscriptions/listen`), called on the reader, in
+   * addition to the session's notification handling.
+   */
+  readonly onNotification?: ((notification: McpSchema.ServerNotification) => void) | undefined
+  /** Headers for this request, on transports that carry them (`Mcp-Param-*`). */
+  readonly headers?: Readonly<Record<string, string>> | undefined
 }
 
 /** A JSON-RPC error answer for a server request. */
@@ -74,8 +83,17 @@ export interface Protocol {
   readonly notify: (method: string, params?: Record<string, unknown>) => Effect.Effect<void, TransportError>
   /** Why the session ended, once it has. */
   readonly closedWith: () => TransportError | undefined
-  /** The revision agreed in the handshake: it says whether batches are allowed. */
-  readonly setProtocolVersion: (version: string) => void
+  /**
+   * The revision spoken from now on: it says whether batches are allowed,
+   * and whether requests carry the stateless revision's `_meta` envelope and
+   * headers.
+   */
+  readonly setProtocolVersion: (version: string | undefined) => void
+  /**
+   * The `_meta` every request carries in the stateless revision (protocol
+   * version, client capabilities and info, log level).
+   */
+  readonly setEnvelope: (envelope: Record<string, unknown> | undefined) => void
   readonly pendingCount: () => number
   /** How many requests the server has answered with a result. */
   readonly answered: () => number
@@ -86,8 +104,9 @@ type Outcome = Effect.Effect<unknown, McpRpcError | TimeoutError | TransportErro
 class Pending {
   resume: ((outcome: Outcome) => void) | undefined = undefined
   early: Outcome | undefined = undefined
+  resent = false
   constructor(
-    readonly id: number,
+    public id: number,
     readonly method: string,
     readonly idleMillis: number,
     readonly totalMillis: number,
@@ -96,7 +115,10 @@ class Pending {
     readonly cancellable: boolean,
     readonly progress: Mailbox.Mailbox<McpSchema.Progress> | undefined,
     /** The request carries the engine's progress token (its id), not one of the caller's. */
-    readonly ownToken: boolean
+    readonly ownToken: boolean,
+    public message: McpSchema.JsonRpcRequest | undefined,
+    readonly headers: Readonly<Record<string, string>> | undefined,
+    readonly onNotification: ((notification: McpSchema.ServerNotification) => void) | undefined
   ) {}
 }
 
@@ -131,12 +153,20 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
     const report = options.onProblem
     // revision 2025-03-26 lets a server send JSON-RPC batches; the others do not
     let batches = true
+    // the stateless revision: every request carries the envelope (and, over HTTP, its headers)
+    let envelope: Record<string, unknown> | undefined
+    let stateless = false
+    let carriesHeaders = false
+    // requests that asked for the notifications naming them (listen streams)
+    let listeners = 0
     // a flood of server requests is refused rather than given a fiber each
     const maxServerRequests = 256
     const maxPosts = 1024
 
     const settle = (entry: Pending, outcome: Outcome) => {
       pending.delete(entry.id)
+      entry.message = undefined
+      if (entry.onNotification !== undefined) listeners--
       if (entry.progress !== undefined) entry.progress.unsafeDone(Exit.void)
       if (entry.resume !== undefined) entry.resume(outcome)
       else entry.early = outcome
@@ -172,8 +202,43 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
         )
       })
 
+    // in the stateless revision, closing an HTTP request's stream is how it is cancelled
     const sendCancelled = (id: number, reason: string) =>
-      post({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: id, reason } })
+      stateless && transport.cancelsByClosing === true
+        ? Effect.void
+        : post({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: id, reason } })
+
+    const requestHeaders = (
+      method: string,
+      params: Record<string, unknown> | undefined,
+      extra: Readonly<Record<string, string>> | undefined
+    ): Readonly<Record<string, string>> | undefined => {
+      if (!stateless) return extra
+      const headers = McpHeaders.methodHeaders(method, params)
+      return extra === undefined ? headers : { ...headers, ...extra }
+    }
+
+    // The stateless revision has no resumption: a request whose answer stream
+    // broke is sent again, once, under a new id (its progress token follows).
+    const resend = (entry: Pending, error: TransportError | ProtocolError) => {
+      const message = entry.message
+      if (message === undefined || entry.resent || closed !== undefined) {
+        return settle(entry, Effect.fail(error))
+      }
+      entry.resent = true
+      pending.delete(entry.id)
+      const id = nextId++
+      entry.id = id
+      const previous = message.params as Record<string, unknown> | undefined
+      const meta = previous?._meta as Record<string, unknown> | undefined
+      const params = entry.ownToken ? { ...previous, _meta: { ...meta, progressToken: id } } : previous
+      entry.message = { jsonrpc: "2.0", id, method: message.method, params }
+      pending.set(id, entry)
+      runFork(Effect.catchAll(transport.send(entry.message, entry.headers), (sendError) =>
+        Effect.sync(() => {
+          if (pending.get(id) === entry) settle(entry, Effect.fail(sendError))
+        })))
+    }
 
     // -- deadlines -------------------------------------------------------------
 
@@ -230,7 +295,8 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
       idleInput: Duration.DurationInput | undefined,
       totalInput: Duration.DurationInput | undefined,
       progress: Mailbox.Mailbox<McpSchema.Progress> | undefined,
-      cancellable: boolean
+      cancellable: boolean,
+      requestOptions?: RequestOptions
     ): Outcome =>
       Effect.uninterruptibleMask((restore): Outcome => {
         if (closed !== undefined) return Effect.fail(closed)
@@ -244,6 +310,17 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
         // progress reaches the client's handlers and resets the idle deadline
         const meta = params?._meta as Record<string, unknown> | undefined
         const ownToken = cancellable && method !== "ping" && meta?.progressToken === undefined
+        const message: McpSchema.JsonRpcRequest = {
+          jsonrpc: "2.0",
+          id,
+          method,
+          params: envelope !== undefined
+            ? { ...params, _meta: ownToken ? { ...meta, ...envelope, progressToken: id } : { ...meta, ...envelope } }
+            : ownToken
+            ? { ...params, _meta: { ...meta, progressToken: id } }
+            : params
+        }
+        const headers = carriesHeaders ? requestHeaders(method, params, requestOptions?.headers) : undefined
         const entry = new Pending(
           id,
           method,
@@ -253,36 +330,40 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
           deadline,
           cancellable,
           progress,
-          ownToken
+          ownToken,
+          // kept for sending again: only the stateless revision does that
+          stateless ? message : undefined,
+          headers,
+          requestOptions?.onNotification
         )
         pending.set(id, entry)
+        if (entry.onNotification !== undefined) listeners++
         if (deadline !== infinite) armTimer(deadline)
-        const message: McpSchema.JsonRpcRequest = {
-          jsonrpc: "2.0",
-          id,
-          method,
-          params: ownToken ? { ...params, _meta: { ...meta, progressToken: id } } : params
-        }
         const awaitOutcome: Outcome = Effect.async((resume) => {
           if (entry.early !== undefined) resume(entry.early)
           else entry.resume = resume
         })
-        return Effect.catchAllCause(restore(Effect.zipRight(transport.send(message), awaitOutcome)), (cause) => {
-          // settled: the outcome's own failure (an error answer, a timeout, a closed session)
-          if (!pending.delete(id)) return Effect.failCause(cause)
-          progress?.unsafeDone(Exit.void)
-          transport.abandon?.(id)
-          if (Cause.isInterruptedOnly(cause)) {
-            return cancellable
-              ? Effect.zipRight(sendCancelled(id, "interrupted"), Effect.failCause(cause))
+        return Effect.catchAllCause(
+          restore(Effect.zipRight(transport.send(message, headers), awaitOutcome)),
+          (cause) => {
+            // settled: the outcome's own failure (an error answer, a timeout, a closed session)
+            // (the entry's id is the request's latest: a lost request is sent again under a new one)
+            if (!pending.delete(entry.id)) return Effect.failCause(cause)
+            if (entry.onNotification !== undefined) listeners--
+            progress?.unsafeDone(Exit.void)
+            transport.abandon?.(entry.id)
+            if (Cause.isInterruptedOnly(cause)) {
+              return cancellable
+                ? Effect.zipRight(sendCancelled(entry.id, "interrupted"), Effect.failCause(cause))
+                : Effect.failCause(cause)
+            }
+            // the send failed; if the server has forgotten this session, nothing more can go over it
+            const failure = Cause.failureOption(cause)
+            return failure._tag === "Some" && isExpiry(failure.value)
+              ? Effect.zipRight(shutdown(failure.value), Effect.failCause(cause))
               : Effect.failCause(cause)
           }
-          // the send failed; if the server has forgotten this session, nothing more can go over it
-          const failure = Cause.failureOption(cause)
-          return failure._tag === "Some" && isExpiry(failure.value)
-            ? Effect.zipRight(shutdown(failure.value), Effect.failCause(cause))
-            : Effect.failCause(cause)
-        })
+        )
       })
 
     // Progress is handed to the caller's handler by a fiber of its own, so a
@@ -314,11 +395,11 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
     const request: Protocol["request"] = (method, params, requestOptions) => {
       const onProgress = requestOptions?.onProgress
       return onProgress === undefined
-        ? start(method, params, requestOptions?.timeout, requestOptions?.totalTimeout, undefined, true)
+        ? start(method, params, requestOptions?.timeout, requestOptions?.totalTimeout, undefined, true, requestOptions)
         : withProgress(
           onProgress,
           (mailbox) =>
-            start(method, params, requestOptions?.timeout, requestOptions?.totalTimeout, mailbox, true)
+            start(method, params, requestOptions?.timeout, requestOptions?.totalTimeout, mailbox, true, requestOptions)
         )
     }
 
@@ -351,7 +432,9 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
         return post({ jsonrpc: "2.0", id, result: exit.value as object })
       }
       // the server cancelled it: the specification says not to answer
-      if (Cause.isInterruptedOnly(exit.cause)) return Effect.void
+      if (Cause.isInterruptedOnly(exit.cause)) {
+        return Effect.void
+      }
       const failure = Cause.failureOption(exit.cause)
       const error: HandlerError = failure._tag === "Some"
         ? failure.value
@@ -377,7 +460,9 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
           })
         )
         : Effect.exit(handler(params)).pipe(
-          Effect.flatMap((exit) => answer(id, exit)),
+          Effect.flatMap((exit) =>
+            answer(id, exit)
+          ),
           Effect.ensuring(Effect.sync(() => serverRequests.delete(id)))
         )
       const fiber = runFork(work)
@@ -412,8 +497,9 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
         runFork(shutdown(error))
         return
       }
-      if (entry !== undefined) settle(entry, Effect.fail(error))
-      else report(error)
+      if (entry === undefined) report(error)
+      else if (failure.resend) resend(entry, error)
+      else settle(entry, Effect.fail(error))
     }
 
     const onResponse = (id: unknown, frame: Record<string, unknown>) => {
@@ -455,6 +541,13 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
         Effect.fail(new McpRpcError({ method: entry.method, code: -32603, description: "malformed error response" }))
       )
       report(new ProtocolError({ reason: "InvalidMessage", detail: `malformed response: ${Json.preview(frame)}` }))
+    }
+
+    const toListener = (method: string, params: unknown) => {
+      const meta = Predicate.isRecord(params) ? params._meta : undefined
+      const owner = Predicate.isRecord(meta) ? toLocalId(meta.subscriptionId) : undefined
+      const entry = owner === undefined ? undefined : pending.get(owner)
+      entry?.onNotification?.({ method, params })
     }
 
     const onProgress = (params: unknown) => {
@@ -501,6 +594,7 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
           return
         }
         if (method === "notifications/progress") onProgress(frame.params)
+        else if (listeners > 0) toListener(method, frame.params)
         else if (method === "notifications/cancelled") {
           const params = frame.params
           const target = Predicate.isRecord(params) ? params.requestId : undefined
@@ -578,6 +672,11 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
       closedWith: () => closed,
       setProtocolVersion: (version) => {
         batches = version === "2025-03-26"
+        stateless = Transport.isStateless(version)
+        carriesHeaders = stateless && transport.carriesHeaders === true
+      },
+      setEnvelope: (meta) => {
+        envelope = meta
       },
       pendingCount: () => pending.size,
       answered: () => answered
@@ -613,8 +712,15 @@ export const decodeResult = <A, I>(
         )
       )
     )
-  if (fast === undefined) return full
+  if (fast === undefined) {
+    return (value: unknown): Effect.Effect<A, ProtocolError> => {
+      const unknownType = resultTypeError(method, value)
+      return unknownType === undefined ? full(value) : Effect.fail(unknownType)
+    }
+  }
   return (value: unknown): Effect.Effect<A, ProtocolError> => {
+    const unknownType = resultTypeError(method, value)
+    if (unknownType !== undefined) return Effect.fail(unknownType)
     let checked: A | undefined
     try {
       checked = fast(value)
@@ -623,4 +729,22 @@ export const decodeResult = <A, I>(
     }
     return checked === undefined ? full(value) : Effect.succeed(checked)
   }
+}
+
+/**
+ * A result's `resultType` (revision 2026-07-28; missing means `"complete"`):
+ * the error for one this client cannot take as a final result.
+ *
+ * @internal
+ */
+export const resultTypeError = (method: string, value: unknown): ProtocolError | undefined => {
+  const resultType = Predicate.isRecord(value) ? value.resultType : undefined
+  if (resultType === undefined || resultType === "complete") return undefined
+  return new ProtocolError({
+    reason: "InvalidResult",
+    detail: resultType === "input_required"
+      ? `${method}: the server asked for input (resultType "input_required"), which only tools/call, prompts/get ` +
+        `and resources/read may do`
+      : `${method}: unknown resultType ${Json.preview(resultType)}; this client knows "complete" and "input_required"`
+  })
 }

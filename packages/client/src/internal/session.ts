@@ -26,7 +26,6 @@ import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import type { McpError } from "../McpError.js"
 import { NotConnected, TransportError } from "../McpError.js"
-import type * as McpSchema from "../McpSchema.js"
 import type * as Protocol from "./protocol.js"
 
 /**
@@ -52,7 +51,7 @@ export const ConnectionState = Data.taggedEnum<ConnectionState>()
 /** @internal */
 export interface Session {
   readonly protocol: Protocol.Protocol
-  readonly initializeResult: McpSchema.InitializeResult
+  readonly protocolVersion: string
   readonly server: string
 }
 
@@ -180,7 +179,7 @@ export const make = <S extends Session, R>(options: {
         return setState(
           ConnectionState.Ready({
             server: opened.session.server,
-            protocolVersion: opened.session.initializeResult.protocolVersion
+            protocolVersion: opened.session.protocolVersion
           })
         )
       })

@@ -132,6 +132,39 @@ const connectSdkServer = (server: SdkServerLike): Transport.Connect =>
 const fail = (description: string): Transport.Connect =>
   Effect.fail(new TransportError({ reason: "Connect", description }))
 
+/**
+ * What identifies a server for the protocol-era verdict the client keeps for
+ * the life of the process: the command line of a stdio server, the URL (less
+ * its query) of an HTTP one, else the source object itself (a transport
+ * effect, an in-process server).
+ *
+ * @internal
+ */
+export const verdictKey = (source: ConnectionSource): string | object => {
+  // the same transport effect or in-process server object is the same server
+  if (Effect.isEffect(source) || isSdkServer(source)) return source
+  if (typeof source === "string") {
+    if (isHttpUrl(source)) return httpKey(new URL(source))
+    const script = scriptCommand(source)
+    return script === undefined ? source : stdioKey(script)
+  }
+  if (source instanceof URL) return httpKey(source)
+  if ("mcpServers" in source || "servers" in source) {
+    const servers = "mcpServers" in source ? source.mcpServers : source.servers
+    const names = Object.keys(servers)
+    const name = source.server ?? (names.length === 1 ? names[0] : undefined)
+    const entry = name === undefined ? undefined : servers[name]
+    return entry === undefined ? source : verdictKey(entry)
+  }
+  if ("command" in source) return stdioKey(source)
+  if ("url" in source) return httpKey(typeof source.url === "string" ? new URL(source.url) : source.url)
+  return source
+}
+
+const httpKey = (url: URL) => `http ${url.origin}${url.pathname}`
+const stdioKey = (options: StdioTransport.StdioOptions) =>
+  `stdio ${JSON.stringify([options.command, ...(options.args ?? []), options.cwd ?? ""])}`
+
 /** @internal */
 export const toConnect = <S extends ConnectionSource>(source: S): Transport.Connect<SourceContext<S>> =>
   resolve(source) as Transport.Connect<SourceContext<S>>
