@@ -278,6 +278,12 @@ export interface Options<R = never> {
    * revision pins it.
    */
   readonly protocol?: McpSchema.ProtocolChoice | undefined
+  /**
+   * Revision 2026-07-28: how many rounds of input (elicitation, sampling,
+   * roots asked for in a result) one call may take before it fails with
+   * `ProtocolError` (reason `InputRequired`); default 10.
+   */
+  readonly maxInputRounds?: number | undefined
   /** Sent in `initialize` (default `{ name: "effect-mcp", version }`). */
   readonly clientInfo?: McpSchema.Implementation | undefined
   readonly capabilities?: McpSchema.ClientCapabilities | undefined

@@ -5,13 +5,19 @@
  * @internal
  */
 import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
+import * as FiberMap from "effect/FiberMap"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as RcMap from "effect/RcMap"
 import * as Runtime from "effect/Runtime"
+import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -22,6 +28,8 @@ import type { McpError } from "../McpError.js"
 import * as McpSchema from "../McpSchema.js"
 import * as Transport from "../Transport.js"
 import * as FastDecode from "./fastDecode.js"
+import * as Json from "./json.js"
+import * as McpHeaders from "./mcpHeaders.js"
 import * as Problems from "./problems.js"
 import * as Protocol from "./protocol.js"
 import * as Sessions from "./session.js"
@@ -44,6 +52,8 @@ interface Session extends Sessions.Session {
   /** Only for a session opened with the handshake. */
   readonly initializeResult: McpSchema.InitializeResult | undefined
   readonly era: McpClient.Era
+  /** Stateless revision: the `x-mcp-header` arguments of each tool, from the latest `tools/list`. */
+  readonly toolHeaders: Map<string, ReadonlyArray<McpHeaders.ParamHeader>>
 }
 
 // What `"auto"` learnt of each server (stdio command line, HTTP URL, source
@@ -123,6 +133,16 @@ const describeProbeFailure = (error: McpError): string => {
       return "not a discover result"
   }
 }
+
+// the stateless revision's input requests, and the capability each needs
+const inputCapabilities: Record<string, "elicitation" | "sampling" | "roots"> = {
+  "elicitation/create": "elicitation",
+  "sampling/createMessage": "sampling",
+  "roots/list": "roots"
+}
+const inputMethods: ReadonlySet<string> = new Set(["tools/call", "prompts/get", "resources/read"])
+// a server that asks for more at once is refused rather than given a fiber each
+const maxInputsPerRound = 64
 
 type Capability = "tools" | "resources" | "prompts" | "logging" | "completions"
 
@@ -250,7 +270,8 @@ export const make = <R, RH = never>(
           serverInfo,
           instructions: initializeResult.instructions,
           initializeResult,
-          era: { protocolVersion: initializeResult.protocolVersion, stateless: false, chosenBy: how }
+          era: { protocolVersion: initializeResult.protocolVersion, stateless: false, chosenBy: how },
+          toolHeaders: new Map()
         }
       })
 
@@ -285,7 +306,8 @@ export const make = <R, RH = never>(
           serverInfo,
           instructions: result.instructions,
           initializeResult: undefined,
-          era: { protocolVersion: version, stateless: true, chosenBy: how }
+          era: { protocolVersion: version, stateless: true, chosenBy: how },
+          toolHeaders: new Map()
         } satisfies Session
       }).pipe(
         Effect.catchIf(
@@ -373,6 +395,9 @@ export const make = <R, RH = never>(
     // logged (the session is usable all the same).
     const restore = (session: Session, stale: Session): Effect.Effect<void> =>
       Effect.gen(function*() {
+        // the stateless revision keeps nothing on the server: the log level
+        // rides every request, the listen streams open again by themselves
+        if (session.stateless) return
         const caps = session.capabilities
         const asks: Array<Effect.Effect<unknown, McpError>> = []
         if (loggingLevel !== undefined && caps.logging !== undefined) {
@@ -441,6 +466,120 @@ export const make = <R, RH = never>(
         Effect.withSpan(effect, `McpClient.${name}`, attributes === undefined ? undefined : { attributes })
       : <A, E>(_name: string, effect: Effect.Effect<A, E>) => effect
 
+    // -- input-required rounds (stateless revision) ------------------------------
+
+    const maxInputRounds = options.maxInputRounds ?? 10
+
+    // Answers one round's input requests with the handlers the client has for
+    // the server requests of the handshake era.
+    const answerInputs = (
+      method: string,
+      requests: unknown
+    ): Effect.Effect<Record<string, unknown>, ProtocolError> =>
+      Effect.suspend(() => {
+        if (requests === undefined) return Effect.succeed({})
+        if (!Predicate.isRecord(requests)) {
+          return Effect.fail(
+            new ProtocolError({
+              reason: "InvalidResult",
+              detail: `${method}: inputRequests is not an object: ${Json.preview(requests)}`
+            })
+          )
+        }
+        const entries = Object.entries(requests)
+        if (entries.length > maxInputsPerRound) {
+          return Effect.fail(
+            new ProtocolError({
+              reason: "InputRequired",
+              detail: `${method}: the server asked for ${entries.length} inputs in one round; the client answers at ` +
+                `most ${maxInputsPerRound}`
+            })
+          )
+        }
+        const declared = traffic.capabilities()
+        for (const [key, input] of entries) {
+          const kind = Predicate.isRecord(input) && typeof input.method === "string" ? input.method : undefined
+          const capability = kind === undefined ? undefined : inputCapabilities[kind]
+          if (capability === undefined) {
+            return Effect.fail(
+              new ProtocolError({
+                reason: "InputRequired",
+                detail: `${method}: input "${key}" is ${
+                  kind === undefined ? `not a request: ${Json.preview(input)}` : `"${kind}"`
+                }; the client answers elicitation/create, sampling/createMessage and roots/list`
+              })
+            )
+          }
+          if (declared[capability] === undefined) {
+            return Effect.fail(
+              new ProtocolError({
+                reason: "InputRequired",
+                detail: `${method}: the server needs the "${capability}" capability (input "${key}", ${kind}); ` +
+                  `give the client a ${capability} handler`
+              })
+            )
+          }
+        }
+        return Effect.map(
+          Effect.forEach(entries, ([key, input]) => {
+            const { method: kind, params } = input as { readonly method: string; readonly params?: unknown }
+            return traffic.handlers.get(kind)!(params).pipe(
+              Effect.map((answer) => [key, answer] as const),
+              Effect.mapError((error) =>
+                new ProtocolError({
+                  reason: "InputRequired",
+                  detail: `${method}: the client's ${
+                    inputCapabilities[kind]
+                  } handler failed on input "${key}": ${error.message}`
+                })
+              )
+            )
+          }, { concurrency: "unbounded" }),
+          Object.fromEntries
+        )
+      })
+
+    // The stateless revision asks for input in the result: the request is sent
+    // again, under a new id, with the answers and the server's state echoed;
+    // each call keeps its own, never shared with another.
+    const withInputRounds = (
+      session: Session,
+      method: string,
+      params: Record<string, unknown> | undefined,
+      requestOptions: Protocol.RequestOptions | undefined
+    ): Effect.Effect<unknown, McpError> => {
+      const round = (n: number, current: Record<string, unknown> | undefined): Effect.Effect<unknown, McpError> =>
+        Effect.flatMap(session.protocol.request(method, current, requestOptions), (result) => {
+          if (!Predicate.isRecord(result) || result.resultType !== "input_required") return Effect.succeed(result)
+          if (n >= maxInputRounds) {
+            return Effect.fail(
+              new ProtocolError({
+                reason: "InputRequired",
+                detail: `${method}: the server still asked for input after ${maxInputRounds} rounds ` +
+                  `(raise the client's maxInputRounds if it needs more)`
+              })
+            )
+          }
+          return Effect.flatMap(answerInputs(method, result.inputRequests), (inputResponses) =>
+            round(n + 1, {
+              ...params,
+              inputResponses,
+              ...(result.requestState === undefined ? {} : { requestState: result.requestState })
+            }))
+        })
+      return round(0, params)
+    }
+
+    const send = (
+      session: Session,
+      method: string,
+      params: Record<string, unknown> | undefined,
+      requestOptions: Protocol.RequestOptions | undefined
+    ) =>
+      session.stateless && inputMethods.has(method)
+        ? withInputRounds(session, method, params, requestOptions)
+        : session.protocol.request(method, params, requestOptions)
+
     const request = (
       method: string,
       params: Record<string, unknown> | undefined,
@@ -448,17 +587,12 @@ export const make = <R, RH = never>(
       requestOptions?: Protocol.RequestOptions
     ) =>
       capability === undefined
-        ? withSession(method, (session) => session.protocol.request(method, params, requestOptions))
-        : withCapability(
-          method,
-          capability,
-          (session) => session.protocol.request(method, params, requestOptions)
-        )
+        ? withSession(method, (session) => send(session, method, params, requestOptions))
+        : withCapability(method, capability, (session) => send(session, method, params, requestOptions))
 
     const listAll = <A, Page extends { readonly nextCursor?: string | undefined }>(
       method: string,
-      capability: Capability,
-      decode: (u: unknown) => Effect.Effect<Page, ProtocolError>,
+      fetchPage: (cursor: string | undefined) => Effect.Effect<Page, McpError>,
       items: (page: Page) => ReadonlyArray<A>
     ): Effect.Effect<ReadonlyArray<A>, McpError> =>
       Effect.gen(function*() {
@@ -466,10 +600,7 @@ export const make = <R, RH = never>(
         const seen = new Set<string>()
         let cursor: string | undefined
         for (let page = 1;; page++) {
-          const result = yield* Effect.flatMap(
-            request(method, cursor === undefined ? undefined : { cursor }, capability),
-            decode
-          )
+          const result = yield* fetchPage(cursor)
           for (const item of items(result)) all.push(item)
           cursor = result.nextCursor
           if (cursor === undefined) return all
@@ -493,11 +624,231 @@ export const make = <R, RH = never>(
 
     const page = (cursor: string | undefined) => cursor === undefined ? undefined : { cursor }
 
+    const listPage = <Page>(
+      method: string,
+      capability: Capability,
+      decode: (u: unknown) => Effect.Effect<Page, ProtocolError>
+    ) =>
+    (cursor: string | undefined): Effect.Effect<Page, McpError> =>
+      Effect.flatMap(request(method, page(cursor), capability), decode)
+
+    // Stateless revision: a tool whose `x-mcp-header` annotations break the
+    // rules is left out (a call to it could never carry valid headers), with
+    // a warning; the others' annotated arguments are remembered for calls.
+    const screenTools = (session: Session, result: McpSchema.ListToolsResult): McpSchema.ListToolsResult => {
+      let kept: Array<McpSchema.Tool> | undefined
+      result.tools.forEach((tool, index) => {
+        const headers = McpHeaders.toolHeaders(tool)
+        if ("invalid" in headers) {
+          onProblem(new ProtocolError({ reason: "InvalidResult", detail: `tools/list: left out ${headers.invalid}` }))
+          kept ??= result.tools.slice(0, index)
+          return
+        }
+        if (headers.headers.length > 0) session.toolHeaders.set(tool.name, headers.headers)
+        else session.toolHeaders.delete(tool.name)
+        kept?.push(tool)
+      })
+      return kept === undefined ? result : { ...result, tools: kept }
+    }
+
+    const toolsPage = (cursor: string | undefined): Effect.Effect<McpSchema.ListToolsResult, McpError> =>
+      withCapability("tools/list", "tools", (session) =>
+        Effect.flatMap(session.protocol.request("tools/list", page(cursor)), (raw) =>
+          session.stateless
+            ? Effect.map(decodeListTools(raw), (result) =>
+              screenTools(session, result))
+            : decodeListTools(raw)))
+
+    // the stateless revision over HTTP: the annotated arguments go in headers
+    // too; a server that finds them wrong (-32020: the tool changed) gets the
+    // list read again and the call once more
+    const callStateless = (
+      session: Session,
+      name: string,
+      params: Record<string, unknown>,
+      callOptions: Protocol.RequestOptions | undefined
+    ): Effect.Effect<unknown, McpError> => {
+      const attempt = () => {
+        const annotated = session.toolHeaders.get(name)
+        return withInputRounds(
+          session,
+          "tools/call",
+          params,
+          annotated === undefined
+            ? callOptions
+            : { ...callOptions, headers: McpHeaders.paramHeaders(annotated, params.arguments as any) }
+        )
+      }
+      return Effect.catchIf(
+        attempt(),
+        (error) =>
+          error._tag === "McpRpcError" && error.code === McpSchema.ErrorCode.HeaderMismatch,
+        () => Effect.zipRight(listAll("tools/list", toolsPage, (p) => p.tools), Effect.suspend(attempt))
+      )
+    }
+
+    // -- subscriptions/listen (stateless revision) ------------------------------
+
+    // The revision has no resources/subscribe and no unasked notifications:
+    // a listen request stays open, and the notifications it asked for come
+    // on it. One listen per target (the lists; each subscribed resource),
+    // each on a fiber of the client that listens again, with a backoff, when
+    // its stream or session ends, until the target is let go.
+    const listens = yield* FiberMap.make<string>()
+    const ackTimeout = Duration.min(requestTimeout, Duration.seconds(10))
+    const relisten = Schedule.exponential(Duration.millis(500)).pipe(
+      Schedule.modifyDelay((delay) => Duration.min(delay, Duration.seconds(30)))
+    )
+
+    const listFilter = (session: Session): Record<string, unknown> | undefined => {
+      const caps = session.capabilities
+      const filter: Record<string, boolean> = {}
+      if (caps.tools?.listChanged === true) filter.toolsListChanged = true
+      if (caps.prompts?.listChanged === true) filter.promptsListChanged = true
+      if (caps.resources?.listChanged === true) filter.resourcesListChanged = true
+      return Object.keys(filter).length === 0 ? undefined : filter
+    }
+
+    // One listen request on the session: `acknowledged` gets what the server
+    // honours; the effect ends when the stream does.
+    const listenOn = (
+      session: Session,
+      filter: Record<string, unknown>,
+      first: Deferred.Deferred<Record<string, unknown>, McpError>
+    ): Effect.Effect<void, McpError> =>
+      Effect.gen(function*() {
+        const acknowledged = yield* Deferred.make<Record<string, unknown>, McpError>()
+        const stream = yield* Effect.fork(session.protocol.request("subscriptions/listen", { notifications: filter }, {
+          timeout: Duration.infinity,
+          onNotification: (notification) => {
+            if (notification.method !== "notifications/subscriptions/acknowledged") return
+            const params = notification.params
+            const honoured = Predicate.isRecord(params) && Predicate.isRecord(params.notifications)
+              ? params.notifications
+              : {}
+            Deferred.unsafeDone(acknowledged, Exit.succeed(honoured))
+            Deferred.unsafeDone(first, Exit.succeed(honoured))
+          }
+        }))
+        const acked = yield* Deferred.await(acknowledged).pipe(
+          Effect.timeoutFail({
+            duration: ackTimeout,
+            onTimeout: () =>
+              new ProtocolError({
+                reason: "InvalidMessage",
+                detail: `subscriptions/listen was not acknowledged within ${Duration.format(ackTimeout)}`
+              })
+          }),
+          Effect.raceFirst(Effect.flatMap(Fiber.join(stream), () =>
+            Effect.fail(
+              new ProtocolError({
+                reason: "InvalidMessage",
+                detail: "subscriptions/listen ended before the server acknowledged it"
+              })
+            ))),
+          Effect.either
+        )
+        if (Either.isLeft(acked)) {
+          yield* Fiber.interrupt(stream)
+          return yield* Effect.fail(acked.left)
+        }
+        yield* Fiber.join(stream)
+      })
+
+    // Listens for `target` until interrupted; `first` gets the first
+    // acknowledgement or the first failure (and then the loop ends).
+    const listenLoop = (
+      target: string,
+      filterFor: (session: Session) => Record<string, unknown> | undefined,
+      first: Deferred.Deferred<Record<string, unknown>, McpError>
+    ): Effect.Effect<void> => {
+      const once: Effect.Effect<void, McpError> = Effect.flatMap(
+        withSession("subscriptions/listen", Effect.succeed),
+        (session) => {
+          const filter = session.stateless ? filterFor(session) : undefined
+          if (filter === undefined) {
+            // nothing to listen for (the handshake era sends them unasked)
+            Deferred.unsafeDone(first, Exit.succeed({}))
+            return Effect.never
+          }
+          return listenOn(session, filter, first)
+        }
+      )
+      return once.pipe(
+        Effect.catchAll((error) =>
+          Effect.flatMap(Deferred.isDone(first), (established) => {
+            if (!established) return Effect.zipRight(Deferred.fail(first, error), Effect.fail(error))
+            onProblem(
+              error._tag === "ProtocolError" || error._tag === "TransportError" ? error : new ProtocolError({
+                reason: "InvalidMessage",
+                detail: `listening for ${target} failed: ${error.message}`
+              })
+            )
+            return Effect.void
+          })
+        ),
+        Effect.repeat(relisten),
+        Effect.ignore
+      )
+    }
+
+    const listen = (
+      target: string,
+      filterFor: (session: Session) => Record<string, unknown> | undefined
+    ): Effect.Effect<Record<string, unknown>, McpError> =>
+      Effect.gen(function*() {
+        const first = yield* Deferred.make<Record<string, unknown>, McpError>()
+        yield* FiberMap.run(listens, target, listenLoop(target, filterFor, first))
+        return yield* Deferred.await(first).pipe(
+          Effect.tapError(() => FiberMap.remove(listens, target))
+        )
+      })
+
+    const subscribeStateless = (uri: string): Effect.Effect<void, McpError> =>
+      Effect.flatMap(
+        listen(`resource ${uri}`, () => ({ resourceSubscriptions: [uri] })),
+        (honoured) => {
+          const uris = honoured.resourceSubscriptions
+          return Array.isArray(uris) && uris.includes(uri) ? Effect.void : Effect.zipRight(
+            FiberMap.remove(listens, `resource ${uri}`),
+            Effect.fail(
+              new ProtocolError({
+                reason: "Unsupported",
+                detail: `the server did not take the subscription to ${uri} (it acknowledged ${Json.preview(honoured)})`
+              })
+            )
+          )
+        }
+      )
+
+    // the list notifications are listened for while someone reads them
+    const listsListen = yield* RcMap.make({
+      lookup: (_: "lists") =>
+        Effect.acquireRelease(
+          Effect.asVoid(
+            FiberMap.run(listens, "lists", listenLoop("list changes", listFilter, Deferred.unsafeMake(FiberId.none)))
+          ),
+          () => FiberMap.remove(listens, "lists")
+        )
+    })
+    // subscribed before the listen starts, so that nothing it brings is missed
+    const listedNotifications: Stream.Stream<McpSchema.ServerNotification> = Stream.unwrapScoped(
+      Effect.gen(function*() {
+        const queue = yield* traffic.subscribe
+        yield* RcMap.get(listsListen, "lists")
+        return Stream.fromQueue(queue)
+      })
+    )
+
     // -- operations ------------------------------------------------------------
 
     const callToolRaw: McpClient.Service["callToolRaw"] = (name, args, callOptions) => {
+      const params = args === undefined ? { name } : { name, arguments: args }
       const call = Effect.flatMap(
-        request("tools/call", args === undefined ? { name } : { name, arguments: args }, "tools", callOptions),
+        withCapability("tools/call", "tools", (session) =>
+          session.stateless
+            ? callStateless(session, name, params, callOptions)
+            : session.protocol.request("tools/call", params, callOptions)),
         decodeCallTool
       )
       // the attributes are built only when they are used: this is the hot path
@@ -541,15 +892,14 @@ export const make = <R, RH = never>(
       ),
       request: (method, params, requestOptions) => traced(method, request(method, params, undefined, requestOptions)),
 
-      listTools: traced("listTools", listAll("tools/list", "tools", decodeListTools, (p) => p.tools)),
-      listToolsRaw: (cursor) =>
-        traced("listToolsRaw", Effect.flatMap(request("tools/list", page(cursor), "tools"), decodeListTools)),
+      listTools: traced("listTools", listAll("tools/list", toolsPage, (p) => p.tools)),
+      listToolsRaw: (cursor) => traced("listToolsRaw", toolsPage(cursor)),
       callTool,
       callToolRaw,
 
       listResources: traced(
         "listResources",
-        listAll("resources/list", "resources", decodeListResources, (p) => p.resources)
+        listAll("resources/list", listPage("resources/list", "resources", decodeListResources), (p) => p.resources)
       ),
       listResourcesRaw: (cursor) =>
         traced(
@@ -558,7 +908,11 @@ export const make = <R, RH = never>(
         ),
       listResourceTemplates: traced(
         "listResourceTemplates",
-        listAll("resources/templates/list", "resources", decodeListTemplates, (p) => p.resourceTemplates)
+        listAll(
+          "resources/templates/list",
+          listPage("resources/templates/list", "resources", decodeListTemplates),
+          (p) => p.resourceTemplates
+        )
       ),
       listResourceTemplatesRaw: (cursor) =>
         traced(
@@ -586,7 +940,10 @@ export const make = <R, RH = never>(
           withCapability(
             "resources/subscribe",
             "resources",
-            (session) => Effect.asVoid(session.protocol.request("resources/subscribe", { uri })),
+            (session) =>
+              session.stateless
+                ? subscribeStateless(uri)
+                : Effect.asVoid(session.protocol.request("resources/subscribe", { uri })),
             (caps) => caps.resources?.subscribe === true
           ),
           { "mcp.uri": uri }
@@ -597,13 +954,19 @@ export const make = <R, RH = never>(
           withCapability(
             "resources/unsubscribe",
             "resources",
-            (session) => Effect.asVoid(session.protocol.request("resources/unsubscribe", { uri })),
+            (session) =>
+              session.stateless
+                ? FiberMap.remove(listens, `resource ${uri}`)
+                : Effect.asVoid(session.protocol.request("resources/unsubscribe", { uri })),
             (caps) => caps.resources?.subscribe === true
           ),
           { "mcp.uri": uri }
         ),
 
-      listPrompts: traced("listPrompts", listAll("prompts/list", "prompts", decodeListPrompts, (p) => p.prompts)),
+      listPrompts: traced(
+        "listPrompts",
+        listAll("prompts/list", listPage("prompts/list", "prompts", decodeListPrompts), (p) => p.prompts)
+      ),
       listPromptsRaw: (cursor) =>
         traced("listPromptsRaw", Effect.flatMap(request("prompts/list", page(cursor), "prompts"), decodeListPrompts)),
       getPrompt: (name, args, requestOptions) =>
@@ -638,20 +1001,34 @@ export const make = <R, RH = never>(
             (result) => result.completion
           )
         ),
-      ping: traced("ping", Effect.asVoid(request("ping", undefined, undefined))),
+      // the stateless revision has no ping: discovery is the cheapest request that proves the server answers
+      ping: traced(
+        "ping",
+        withSession("ping", (session) =>
+          Effect.asVoid(session.protocol.request(session.stateless ? "server/discover" : "ping", undefined)))
+      ),
+      // the stateless revision has no logging/setLevel: every request carries the level
       setLoggingLevel: (level) =>
         traced(
           "setLoggingLevel",
-          Effect.zipRight(
-            request("logging/setLevel", { level }, "logging"),
-            Effect.sync(() => {
-              loggingLevel = level
-            })
-          )
+          withCapability("logging/setLevel", "logging", (session) =>
+            session.stateless
+              ? Effect.sync(() => {
+                loggingLevel = level
+                session.protocol.setEnvelope(envelope(session.protocolVersion))
+              })
+              : Effect.zipRight(
+                session.protocol.request("logging/setLevel", { level }),
+                Effect.sync(() => {
+                  loggingLevel = level
+                })
+              ))
         ),
+      // the stateless revision asks for roots with each request that needs them
       sendRootsListChanged: withCurrent(
         "notifications/roots/list_changed",
-        (session) => session.protocol.notify("notifications/roots/list_changed")
+        (session) =>
+          session.stateless ? Effect.void : session.protocol.notify("notifications/roots/list_changed")
       ),
       cancel: (requestId, reason) =>
         withCurrent(
@@ -662,10 +1039,10 @@ export const make = <R, RH = never>(
               reason === undefined ? { requestId } : { requestId, reason }
             )
         ),
-      notifications: traffic.notifications,
+      notifications: listedNotifications,
       progress: Stream.filterMap(traffic.notifications, Traffic.decodeProgressParams),
       logMessages: Stream.filterMap(traffic.notifications, Traffic.decodeLogParams),
-      listChanged: Stream.filterMap(traffic.notifications, (notification) => {
+      listChanged: Stream.filterMap(listedNotifications, (notification) => {
         switch (notification.method) {
           case "notifications/tools/list_changed":
             return Option.some("tools" as const)
@@ -696,11 +1073,12 @@ export const make = <R, RH = never>(
           traffic.setRoots(roots)
           rootsVersion++
           const session = sessions.current()
-          return session === undefined || session.protocol.closedWith() !== undefined
+          return session === undefined || session.stateless || session.protocol.closedWith() !== undefined
             ? Effect.void
             : session.protocol.notify("notifications/roots/list_changed")
         }),
-      setSamplingHandler: (handler) => Effect.sync(() => traffic.setSampling(handler)),
+      setSamplingHandler: (handler) =>
+        Effect.sync(() => traffic.setSampling(handler)),
       setElicitationHandler: (handler) => Effect.sync(() => traffic.setElicitation(handler)),
       sendProgress: (progressToken, progress) =>
         withCurrent(

@@ -545,7 +545,9 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
 
     const toListener = (method: string, params: unknown) => {
       const meta = Predicate.isRecord(params) ? params._meta : undefined
-      const owner = Predicate.isRecord(meta) ? toLocalId(meta.subscriptionId) : undefined
+      const owner = Predicate.isRecord(meta)
+        ? toLocalId(meta["io.modelcontextprotocol/subscriptionId"] ?? meta.subscriptionId)
+        : undefined
       const entry = owner === undefined ? undefined : pending.get(owner)
       entry?.onNotification?.({ method, params })
     }
