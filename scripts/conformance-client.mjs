@@ -11,6 +11,11 @@ const url = process.argv[process.argv.length - 1]
 const scenario = process.env.MCP_CONFORMANCE_SCENARIO ?? ""
 const context = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? "{}")
 
+// the suite names the revision a scenario runs at; the client follows it (else it negotiates: "auto")
+const wire = process.env.MCP_CONFORMANCE_PROTOCOL_VERSION
+const protocol = wire === undefined ? "auto" : wire === "2026-07-28" ? "2026-07-28" : "legacy"
+const connect = (options = {}) => McpClient.make(url, { protocol, ...options })
+
 const headless = () =>
   McpAuth.headless({
     redirectUrl: "http://localhost:3000/callback",
@@ -46,7 +51,7 @@ const providerFor = (name) => {
 /** List the tools and call each: what every authorization scenario wants to see done with a token. */
 const authorized = (name) =>
   Effect.gen(function*() {
-    const client = yield* McpClient.make({ url, authProvider: providerFor(name) })
+    const client = yield* McpClient.make({ url, authProvider: providerFor(name) }, { protocol })
     for (const tool of yield* client.listTools) yield* client.callTool(tool.name, {})
   })
 
@@ -55,11 +60,11 @@ const notYet = (name) => Effect.fail(new Error(`unknown scenario "${name}"`))
 const scenarios = {
   // this test server answers tools/list without advertising tools, which listTools refuses: ask raw
   initialize: Effect.gen(function*() {
-    const client = yield* McpClient.make(url)
+    const client = yield* connect()
     yield* client.request("tools/list")
   }),
   tools_call: Effect.gen(function*() {
-    const client = yield* McpClient.make(url)
+    const client = yield* connect()
     const tools = yield* client.listTools
     for (const tool of tools.filter((t) => t.name === "add_numbers")) {
       yield* client.callTool(tool.name, { a: 5, b: 3 })
@@ -67,14 +72,60 @@ const scenarios = {
   }),
   // the client fills in the form's defaults for the fields the answer leaves out (SEP-1034)
   "elicitation-sep1034-client-defaults": Effect.gen(function*() {
-    const client = yield* McpClient.make(url, {
+    const client = yield* connect({
       elicitation: () => Effect.succeed({ action: "accept", content: {} })
     })
     for (const tool of yield* client.listTools) yield* client.callTool(tool.name, {})
   }),
   "sse-retry": Effect.gen(function*() {
-    const client = yield* McpClient.make(url)
+    const client = yield* connect()
     for (const tool of yield* client.listTools) yield* client.callTool(tool.name, {})
+  }),
+
+  // -- revision 2026-07-28 ----------------------------------------------------
+
+  // the first request is refused with -32022 whatever it says: the client asks again at the version offered
+  "request-metadata": Effect.gen(function*() {
+    const client = yield* connect()
+    yield* client.request("tools/list")
+  }),
+  // every method the scenario scores carries Mcp-Method (and Mcp-Name where it names something)
+  "http-standard-headers": Effect.gen(function*() {
+    const client = yield* connect()
+    const tools = yield* client.listTools
+    for (const tool of tools) yield* client.callToolRaw(tool.name, {})
+    for (const resource of yield* client.listResources) yield* client.readResource(resource.uri)
+    for (const prompt of yield* client.listPrompts) yield* client.getPrompt(prompt.name)
+  }),
+  // the calls to make are in the context; annotated arguments are mirrored into Mcp-Param-* headers
+  "http-custom-headers": Effect.gen(function*() {
+    const client = yield* connect()
+    yield* client.listTools
+    for (const call of context.toolCalls ?? []) yield* client.callToolRaw(call.name, call.arguments)
+  }),
+  // tools with invalid x-mcp-header annotations are left out of the list: only the valid one is called
+  "http-invalid-tool-headers": Effect.gen(function*() {
+    const client = yield* connect()
+    for (const tool of yield* client.listTools) yield* client.callToolRaw(tool.name, { region: "us-west1" })
+  }),
+  // a $ref to the network is kept as written, never fetched
+  "json-schema-ref-no-deref": Effect.gen(function*() {
+    const client = yield* connect()
+    yield* client.listTools
+  }),
+  // the input schema comes back verbatim: echoed to the server, every 2020-12 keyword intact
+  "json-schema-2020-12-preservation": Effect.gen(function*() {
+    const client = yield* connect()
+    const tools = yield* client.listTools
+    const tool = tools.find((t) => t.name === "json_schema_2020_12_tool")
+    if (tool !== undefined) yield* client.callToolRaw("json_schema_echo", { schema: tool.inputSchema })
+  }),
+  // input-required rounds: answered with the elicitation handler, requestState echoed as received
+  "sep-2322-client-request-state": Effect.gen(function*() {
+    const client = yield* connect({
+      elicitation: () => Effect.succeed({ action: "accept", content: { confirmed: true } })
+    })
+    for (const tool of yield* client.listTools) yield* client.callToolRaw(tool.name, {})
   })
 }
 
