@@ -22,6 +22,7 @@ import * as internalSession from "./internal/session.js"
 import * as internalSource from "./internal/source.js"
 import type { HandlerError, McpError, NotConnected, ProtocolError, ToolError, TransportError } from "./McpError.js"
 import type * as McpSchema from "./McpSchema.js"
+import type * as ResponseCache from "./ResponseCache.js"
 import type * as StdioTransport from "./StdioTransport.js"
 import type * as Transport from "./Transport.js"
 
@@ -284,6 +285,21 @@ export interface Options<R = never> {
    * `ProtocolError` (reason `InputRequired`); default 10.
    */
   readonly maxInputRounds?: number | undefined
+  /**
+   * Revision 2026-07-28: keep the results the server marks cacheable (the
+   * four lists and `resources/read`, for their `ttlMs`), in the
+   * `ResponseCache` store of the context if there is one (shared with other
+   * clients), else in a memory store of this client's. List-changed and
+   * resource-update notifications drop what they make stale. Per call:
+   * `McpClient.withCache("refresh" | "bypass")`. Default false.
+   */
+  readonly cache?: boolean | undefined
+  /**
+   * Who the results the server marks `private` belong to, in a store shared
+   * by several clients (say, the user the client acts for): private entries
+   * answer only clients of the same partition. Default: this client alone.
+   */
+  readonly cachePartition?: string | undefined
   /** Sent in `initialize` (default `{ name: "effect-mcp", version }`). */
   readonly clientInfo?: McpSchema.Implementation | undefined
   readonly capabilities?: McpSchema.ClientCapabilities | undefined
@@ -342,6 +358,19 @@ export interface Options<R = never> {
    */
   readonly maxMessageBytes?: number | undefined
 }
+
+/**
+ * How the requests of an effect use the response cache (see the `cache`
+ * option): `"use"` (the default) answers from a fresh entry, `"refresh"`
+ * asks the server and keeps the answer, `"bypass"` asks and keeps nothing.
+ *
+ * @since 0.3.0
+ * @category combinators
+ */
+export const withCache: {
+  (mode: ResponseCache.Mode): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, mode: ResponseCache.Mode): Effect.Effect<A, E, R>
+} = internal.withCache
 
 /**
  * Where the client's connection is: `Connecting` (the first session),

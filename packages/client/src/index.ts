@@ -48,6 +48,14 @@ export * as McpSchema from "./McpSchema.js"
 export * as Ndjson from "./Ndjson.js"
 
 /**
+ * A cache for the results the server marks cacheable (revision 2026-07-28's
+ * `ttlMs` / `cacheScope`): a store service and the client's view of it.
+ *
+ * @since 0.3.0
+ */
+export * as ResponseCache from "./ResponseCache.js"
+
+/**
  * The stdio transport.
  *
  * @since 0.1.0

@@ -13,6 +13,8 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import * as FiberMap from "effect/FiberMap"
+import * as FiberRef from "effect/FiberRef"
+import { dual } from "effect/Function"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as RcMap from "effect/RcMap"
@@ -26,6 +28,7 @@ import type { McpRpcError, NotConnected, TransportError } from "../McpError.js"
 import { ProtocolError, ToolError } from "../McpError.js"
 import type { McpError } from "../McpError.js"
 import * as McpSchema from "../McpSchema.js"
+import * as ResponseCache from "../ResponseCache.js"
 import * as Transport from "../Transport.js"
 import * as FastDecode from "./fastDecode.js"
 import * as Json from "./json.js"
@@ -189,6 +192,27 @@ export const interpretToolResult = <A, I>(
 }
 
 /** @internal */
+export const currentCacheMode: FiberRef.FiberRef<ResponseCache.Mode> = FiberRef.unsafeMake<ResponseCache.Mode>("use")
+
+/** @internal */
+export const withCache = dual<
+  (mode: ResponseCache.Mode) => <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>,
+  <A, E, R>(self: Effect.Effect<A, E, R>, mode: ResponseCache.Mode) => Effect.Effect<A, E, R>
+>(2, (self, mode) => Effect.locally(self, currentCacheMode, mode))
+
+let clientCount = 0
+const sourceIds = new WeakMap<object, string>()
+
+// what names the server in a shared cache: its command line or URL, or its source object
+const serverIdentity = (key: string | object | undefined): string => {
+  if (typeof key === "string") return key
+  if (key === undefined) return `client ${++clientCount}`
+  let id = sourceIds.get(key)
+  if (id === undefined) sourceIds.set(key, id = `source ${++clientCount}`)
+  return id
+}
+
+/** @internal */
 export const make = <R, RH = never>(
   connect: Transport.Connect<R>,
   options: McpClient.Options<RH> = {},
@@ -209,6 +233,50 @@ export const make = <R, RH = never>(
     // unless given, the transports read Transport.MaxMessageBytes from the caller's context
     const maxMessageBytes = options.maxMessageBytes
     const maxPages = options.maxPages ?? defaultMaxPages
+
+    // the response cache (stateless revision), when asked for
+    const cache = options.cache === true
+      ? yield* Effect.flatMap(
+        Effect.serviceOption(ResponseCache.ResponseCache),
+        (store) =>
+          Effect.flatMap(
+            Option.isSome(store) ? Effect.succeed(store.value) : ResponseCache.makeMemory(),
+            (store) =>
+              ResponseCache.make(store, {
+                server: serverIdentity(verdictKey),
+                partition: options.cachePartition ?? `client ${++clientCount}`
+              })
+          )
+      )
+      : undefined
+    // stale entries go before anyone hears of the change (a listener may list again at once)
+    const onNotification = cache === undefined ?
+      traffic.onNotification :
+      (notification: McpSchema.ServerNotification) => {
+        runFork(cache.onNotification(notification))
+        traffic.onNotification(notification)
+      }
+
+    // A request of the stateless revision, through the cache when there is one.
+    const ask = (
+      session: Session,
+      method: string,
+      params: Record<string, unknown> | undefined,
+      requestOptions?: Protocol.RequestOptions
+    ): Effect.Effect<unknown, McpError> => {
+      const asked = session.protocol.request(method, params, requestOptions)
+      if (cache === undefined || !session.stateless) return asked
+      return Effect.flatMap(FiberRef.get(currentCacheMode), (mode) =>
+        cache.through(method, params, mode, asked).pipe(
+          // a cursor the server no longer knows: every page of that list is stale
+          Effect.tapError((error) =>
+            error._tag === "McpRpcError" && error.code === McpSchema.ErrorCode.InvalidParams &&
+              params?.cursor !== undefined
+              ? cache.onInvalidCursor(method)
+              : Effect.void
+          )
+        ))
+    }
 
     let loggingLevel: McpSchema.LoggingLevel | undefined
     let rootsVersion = 0
@@ -373,7 +441,7 @@ export const make = <R, RH = never>(
           transport,
           requestTimeout,
           handlers: traffic.handlers,
-          onNotification: traffic.onNotification,
+          onNotification,
           notificationsReceived: traffic.received,
           notificationsHandled: traffic.handled,
           onProblem,
@@ -549,7 +617,7 @@ export const make = <R, RH = never>(
       requestOptions: Protocol.RequestOptions | undefined
     ): Effect.Effect<unknown, McpError> => {
       const round = (n: number, current: Record<string, unknown> | undefined): Effect.Effect<unknown, McpError> =>
-        Effect.flatMap(session.protocol.request(method, current, requestOptions), (result) => {
+        Effect.flatMap(ask(session, method, current, requestOptions), (result) => {
           if (!Predicate.isRecord(result) || result.resultType !== "input_required") return Effect.succeed(result)
           if (n >= maxInputRounds) {
             return Effect.fail(
@@ -576,9 +644,11 @@ export const make = <R, RH = never>(
       params: Record<string, unknown> | undefined,
       requestOptions: Protocol.RequestOptions | undefined
     ) =>
-      session.stateless && inputMethods.has(method)
+      !session.stateless
+        ? session.protocol.request(method, params, requestOptions)
+        : inputMethods.has(method)
         ? withInputRounds(session, method, params, requestOptions)
-        : session.protocol.request(method, params, requestOptions)
+        : ask(session, method, params, requestOptions)
 
     const request = (
       method: string,
@@ -653,7 +723,7 @@ export const make = <R, RH = never>(
 
     const toolsPage = (cursor: string | undefined): Effect.Effect<McpSchema.ListToolsResult, McpError> =>
       withCapability("tools/list", "tools", (session) =>
-        Effect.flatMap(session.protocol.request("tools/list", page(cursor)), (raw) =>
+        Effect.flatMap(ask(session, "tools/list", page(cursor)), (raw) =>
           session.stateless
             ? Effect.map(decodeListTools(raw), (result) =>
               screenTools(session, result))
