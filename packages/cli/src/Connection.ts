@@ -17,6 +17,7 @@
  */
 import * as McpClient from "@effect-mcp/client/McpClient"
 import * as McpError from "@effect-mcp/client/McpError"
+import type * as McpSchema from "@effect-mcp/client/McpSchema"
 import type * as StdioTransport from "@effect-mcp/client/StdioTransport"
 import * as Options from "@effect/cli/Options"
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
@@ -43,6 +44,16 @@ import * as Interactive from "./Interactive.js"
 export class ServerCommand extends Context.Reference<ServerCommand>()("@effect-mcp/cli/ServerCommand", {
   defaultValue: (): ReadonlyArray<string> => []
 }) {}
+
+const protocolChoices: ReadonlyArray<McpSchema.ProtocolChoice> = [
+  "auto",
+  "legacy",
+  "2026-07-28",
+  "2025-11-25",
+  "2025-06-18",
+  "2025-03-26",
+  "2024-11-05"
+]
 
 /**
  * The options every server command takes.
@@ -88,7 +99,14 @@ export const options = {
     Options.withDescription("Show the server's log messages at this level and above, on stderr"),
     Options.withDefault("info" as Interactive.LogThreshold)
   ),
-  json: Options.boolean("json").pipe(Options.withDescription("Print machine-readable JSON on stdout"))
+  json: Options.boolean("json").pipe(Options.withDescription("Print machine-readable JSON on stdout")),
+  protocol: Options.choice("protocol", protocolChoices).pipe(
+    Options.withDescription(
+      "The protocol revision: auto (ask the server with server/discover, else the initialize handshake), " +
+        "legacy (the handshake only), or a revision to pin"
+    ),
+    Options.withDefault("auto" as McpSchema.ProtocolChoice)
+  )
 }
 
 /**
@@ -106,6 +124,7 @@ export interface ConnectionOptions {
   readonly timeout: Option.Option<number>
   readonly logs: Interactive.LogThreshold
   readonly json: boolean
+  readonly protocol: McpSchema.ProtocolChoice
 }
 
 /**
@@ -383,6 +402,7 @@ export const connect = (
     // the handlers prompt on the CLI's own Terminal, from the context this runs in
     const connecting = McpClient.make(source, {
       clientInfo: { name: "effect-mcp-cli", version: "0.1.0" },
+      protocol: connection.protocol,
       ...(Option.isSome(timeout) ? { requestTimeout: timeout.value, initTimeout: timeout.value } : {}),
       sampling: Interactive.sampling(ui),
       elicitation: Interactive.elicitation(ui),

@@ -12,6 +12,7 @@ import type * as McpSchema from "@effect-mcp/client/McpSchema"
 import * as Command from "@effect/cli/Command"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Path from "node:path"
@@ -79,11 +80,11 @@ export const walkThrough = Effect.gen(function*() {
   yield* Stream.runForEach(client.notifications, () => Effect.sync(() => notifications.total++)).pipe(
     Effect.forkScoped
   )
-  const init = yield* client.initializeResult
+  const era = yield* client.era
   yield* show(Output.fields([
-    ["server", `${init.serverInfo.name} ${init.serverInfo.version}`],
-    ["protocol", init.protocolVersion],
-    ["capabilities", InspectCommand.describeCapabilities(init.capabilities)]
+    ["server", InspectCommand.describeServer(Option.getOrUndefined(yield* client.serverInfo))],
+    ["protocol", `${era.protocolVersion} (${era.chosenBy})`],
+    ["capabilities", InspectCommand.describeCapabilities(yield* client.serverCapabilities)]
   ]))
 
   yield* title("Ping")

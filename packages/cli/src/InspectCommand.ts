@@ -9,6 +9,7 @@ import type * as McpSchema from "@effect-mcp/client/McpSchema"
 import * as Command from "@effect/cli/Command"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Connection from "./Connection.js"
 import * as Output from "./Output.js"
 
@@ -31,8 +32,10 @@ const countIf = <E>(advertised: boolean, list: Effect.Effect<ReadonlyArray<unkno
 
 const facts = (client: McpClient.Service) =>
   Effect.gen(function*() {
-    const init = yield* client.initializeResult
-    const capabilities = init.capabilities
+    const capabilities = yield* client.serverCapabilities
+    const era = yield* client.era
+    const serverInfo = yield* client.serverInfo
+    const instructions = yield* client.instructions
     const [tools, resources, resourceTemplates, prompts] = yield* Effect.all([
       countIf(capabilities.tools !== undefined, client.listTools),
       countIf(capabilities.resources !== undefined, client.listResources),
@@ -40,13 +43,25 @@ const facts = (client: McpClient.Service) =>
       countIf(capabilities.prompts !== undefined, client.listPrompts)
     ], { concurrency: "unbounded" })
     return {
-      serverInfo: init.serverInfo,
-      protocolVersion: init.protocolVersion,
+      ...(Option.isSome(serverInfo) ? { serverInfo: serverInfo.value } : {}),
+      protocolVersion: era.protocolVersion,
+      era,
       capabilities,
-      ...(init.instructions === undefined ? {} : { instructions: init.instructions }),
+      ...(Option.isSome(instructions) ? { instructions: instructions.value } : {}),
       counts: { tools, resources, resourceTemplates, prompts }
     }
   })
+
+/**
+ * The server's name, version and title, or that it gave none.
+ *
+ * @since 0.3.0
+ * @category rendering
+ */
+export const describeServer = (server: McpSchema.Implementation | undefined): string =>
+  server === undefined
+    ? "(the server gave no name)"
+    : `${server.name} ${server.version}${server.title === undefined ? "" : ` (${server.title})`}`
 
 const count = (value: number | null) => (value === null ? Output.dim("not offered") : String(value))
 
@@ -62,10 +77,9 @@ export const inspect = Command.make(
       Effect.gen(function*() {
         const info = yield* facts(client)
         if (json) return yield* Output.json({ ...info, transport })
-        const server = info.serverInfo
         yield* Output.line(Output.fields([
-          ["server", `${server.name} ${server.version}${server.title === undefined ? "" : ` (${server.title})`}`],
-          ["protocol", info.protocolVersion],
+          ["server", describeServer(info.serverInfo)],
+          ["protocol", `${info.protocolVersion} ${Output.dim(`(${info.era.chosenBy})`)}`],
           ["transport", transport],
           ["capabilities", describeCapabilities(info.capabilities)],
           ["tools", count(info.counts.tools)],
@@ -91,7 +105,9 @@ export const ping = Command.make(
         yield* client.ping
         const millis = (yield* Clock.currentTimeMillis) - start
         if (json) return yield* Output.json({ ok: true, milliseconds: millis })
-        const init = yield* client.initializeResult
-        yield* Output.line(`pong from ${init.serverInfo.name} in ${millis} ms`)
+        const server = yield* client.serverInfo
+        yield* Output.line(
+          `pong from ${Option.match(server, { onNone: () => "the server", onSome: (s) => s.name })} in ${millis} ms`
+        )
       }))
 ).pipe(Command.withDescription("Check that the server answers"))

@@ -79,7 +79,10 @@ export const startV2Http = (mode: V2Mode): Effect.Effect<V2Http, Error, Scope.Sc
         child.off("exit", onExit)
       })
     }).pipe(
-      Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => new Error(`the v2 fixture (${mode}) never listened`) })
+      Effect.timeoutFail({
+        duration: "20 seconds",
+        onTimeout: () => new Error(`the v2 fixture (${mode}) never listened`)
+      })
     )
     // the pipe must keep being read, or a chatty server would block on it
     child.stdout!.resume()
