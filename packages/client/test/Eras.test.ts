@@ -35,6 +35,15 @@ const pokeUntilDone = <A, E>(
     return yield* Effect.dieMessage("nothing arrived after 40 tries")
   })
 
+// what a handshake-only client meets at a modern-only server: its own fault, and the way out
+const assertUnsupportedByModern = (error: McpError.McpError) => {
+  assert.instanceOf(error, McpError.McpRpcError)
+  assert.strictEqual(error.method, "initialize")
+  assert.strictEqual(error.code, -32022)
+  assert.deepStrictEqual((error.data as { readonly supported?: unknown }).supported, [STATELESS])
+  assert.include(error.message, `The server speaks ${STATELESS}; choose one with the client's "protocol" option`)
+}
+
 // -----------------------------------------------------------------------------
 // 1. every operation and handler, in both eras, over stdio and Streamable HTTP
 // -----------------------------------------------------------------------------
@@ -75,9 +84,10 @@ const combos = [
   { mode: "legacy", wire: "stdio" },
   { mode: "legacy", wire: "http" }
 ] as const
+const recorders = combos.map(makeRecorder)
 
 // stdio: the client spawns the server (through @effect/platform's Command);
-// HTTP: one server for the block, reached through client-node's node:http transport
+// HTTP: a server of its own, reached through client-node's node:http transport
 const suiteClient = (combo: typeof combos[number], recorder: Recorder) =>
   combo.wire === "stdio"
     ? McpClient.make(v2Stdio(combo.mode, tag(`suite-${combo.mode}`)), handlers(recorder)).pipe(
@@ -86,6 +96,18 @@ const suiteClient = (combo: typeof combos[number], recorder: Recorder) =>
     : Effect.flatMap(startV2Http(combo.mode), (server) => McpClient.make(server.url, handlers(recorder))).pipe(
       Effect.provide(NodeMcpClient.layerNode)
     )
+
+// Everything long-lived starts at once, for the whole file, and stops after it: a client (and its
+// server) for each combination of the suite, and two HTTP servers for the era tests, of their own
+// because the verdict of "auto" is kept per origin and path. (Not @effect/vitest's `layer`: it
+// rebinds the `it.effect` / `it.scoped` of the whole file to its own runtime, without TestClock.)
+const started = useForBlock(
+  Effect.all({
+    clients: Effect.all(combos.map((combo, i) => suiteClient(combo, recorders[i]!)), { concurrency: "unbounded" }),
+    modern: startV2Http("modern"),
+    legacy: startV2Http("legacy")
+  }, { concurrency: "unbounded" })
+)
 
 const toolNames = [
   "echo",
@@ -105,12 +127,10 @@ const toolNames = [
   "events"
 ]
 
-describe.each(combos)("a $mode server over $wire", (combo) => {
+describe.each(combos.map((combo, index) => ({ ...combo, index })))("a $mode server over $wire", (combo) => {
   const modern = combo.mode === "modern"
-  const recorder = makeRecorder()
-  // one client (and one server) for the block; not @effect/vitest's `layer`, which rebinds the
-  // `it.effect` / `it.scoped` of the whole file to its own runtime (without TestClock)
-  const shared = useForBlock(suiteClient(combo, recorder))
+  const recorder = recorders[combo.index]!
+  const shared = () => started().clients[combo.index]!
   it.live("the session's facts: era, protocolVersion, serverInfo, serverCapabilities, instructions", () =>
     Effect.gen(function*() {
       const client = shared()
@@ -337,13 +357,9 @@ describe.each(combos)("a $mode server over $wire", (combo) => {
 // 2, 3. "auto" probes once per server and remembers; pins fail typed
 // -----------------------------------------------------------------------------
 
-describe("choosing the era", () => {
-  // HTTP servers of their own: the verdict of "auto" is kept per origin and path
-  const servers = useForBlock(
-    Effect.all({ modern: startV2Http("modern"), legacy: startV2Http("legacy") }, { concurrency: "unbounded" })
-  )
-
-  it.scopedLive("auto, legacy server over stdio: one server/discover then initialize; the next process only initialize", () =>
+// each stdio test has servers (and command lines) of its own: they run side by side
+describe.concurrent("choosing the era over stdio", () => {
+  it.scopedLive("auto, legacy server: one server/discover then initialize; the next process only initialize", () =>
     Effect.gen(function*() {
       const source = v2Stdio("legacy", tag("auto-legacy"))
       const first = yield* Effect.scoped(
@@ -351,8 +367,11 @@ describe("choosing the era", () => {
       )
       assert.strictEqual(first.stats["server/discover"], 1)
       assert.strictEqual(first.stats["initialize"], 1)
-      assert.isFalse(first.era.stateless)
-      assert.strictEqual(first.era.chosenBy, "auto: server/discover failed (error -32601), so the handshake")
+      assert.deepStrictEqual(first.era, {
+        protocolVersion: HANDSHAKE,
+        stateless: false,
+        chosenBy: "auto: server/discover failed (error -32601), so the handshake"
+      })
 
       const second = yield* Effect.scoped(
         Effect.flatMap(McpClient.make(source), (client) => Effect.all({ era: client.era, stats: statsOf(client) }))
@@ -366,21 +385,7 @@ describe("choosing the era", () => {
       })
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scopedLive("auto, legacy server over HTTP: one server/discover then initialize; the next client only initialize", () =>
-    Effect.gen(function*() {
-      const server = servers().legacy
-      yield* server.resetStats
-      const first = yield* Effect.scoped(Effect.flatMap(McpClient.make(server.url), (client) => client.era))
-      assert.isFalse(first.stateless)
-      assert.match(first.chosenBy, /^auto: server\/discover failed/)
-      assert.deepStrictEqual(yield* server.stats, { "server/discover": 1, initialize: 1 })
-
-      const second = yield* Effect.scoped(Effect.flatMap(McpClient.make(server.url), (client) => client.era))
-      assert.strictEqual(second.chosenBy, "auto: this server needed the handshake before")
-      assert.deepStrictEqual(yield* server.stats, { "server/discover": 1, initialize: 2 })
-    }).pipe(Effect.provide(NodeMcpClient.layerNode)))
-
-  it.scopedLive("auto, modern server over stdio: stateless, no initialize", () =>
+  it.scopedLive("auto, modern server: stateless, no initialize", () =>
     Effect.gen(function*() {
       const client = yield* McpClient.make(v2Stdio("modern", tag("auto-modern")))
       const era = yield* client.era
@@ -391,62 +396,81 @@ describe("choosing the era", () => {
       assert.isUndefined(stats["initialize"])
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scopedLive("auto, modern server over HTTP (node:http): stateless, no initialize", () =>
+  it.scopedLive("legacy pinned against a modern-only server: McpRpcError -32022 saying what to do", () =>
     Effect.gen(function*() {
-      const server = servers().modern
+      const error = yield* Effect.flip(McpClient.make(v2Stdio("modern", tag("pin-legacy")), { protocol: "legacy" }))
+      assertUnsupportedByModern(error)
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("2026-07-28 pinned against a legacy server: McpRpcError to server/discover", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(McpClient.make(v2Stdio("legacy", tag("pin-stateless")), { protocol: STATELESS }))
+      assert.instanceOf(error, McpError.McpRpcError)
+      assert.strictEqual(error.method, "server/discover")
+      assert.strictEqual(error.code, -32601)
+    }).pipe(Effect.provide(NodeContext.layer)))
+})
+
+// the HTTP servers are shared (and their counts reset by each test): one test at a time
+describe("choosing the era over Streamable HTTP", () => {
+  it.scopedLive("auto, legacy server: one server/discover then initialize; the next client only initialize", () =>
+    Effect.gen(function*() {
+      const server = started().legacy
+      yield* server.resetStats
+      const first = yield* Effect.scoped(Effect.flatMap(McpClient.make(server.url), (client) => client.era))
+      assert.isFalse(first.stateless)
+      assert.match(first.chosenBy, /^auto: server\/discover failed \(.+\), so the handshake$/)
+      assert.deepStrictEqual(yield* server.stats, { "server/discover": 1, initialize: 1 })
+
+      const second = yield* Effect.scoped(Effect.flatMap(McpClient.make(server.url), (client) => client.era))
+      assert.strictEqual(second.chosenBy, "auto: this server needed the handshake before")
+      assert.deepStrictEqual(yield* server.stats, { "server/discover": 1, initialize: 2 })
+    }).pipe(Effect.provide(NodeMcpClient.layerNode)))
+
+  it.scopedLive("auto, modern server (node:http): stateless, no initialize", () =>
+    Effect.gen(function*() {
+      const server = started().modern
       yield* server.resetStats
       const client = yield* McpClient.make(server.url)
       const era = yield* client.era
       assert.isTrue(era.stateless)
       assert.strictEqual(era.protocolVersion, STATELESS)
       yield* client.ping
-      const stats = yield* server.stats
-      assert.isUndefined(stats["initialize"])
-      assert.strictEqual(stats["server/discover"], 2) // the probe and the ping
+      // the probe and the ping (the revision's ping is a discovery)
+      assert.deepStrictEqual(yield* server.stats, { "server/discover": 2 })
     }).pipe(Effect.provide(NodeMcpClient.layerNode)))
 
-  // BUG: without client-node the HTTP transport is the SDK's StreamableHTTPClientTransport (v1), which sends
-  // no Mcp-Method header and cannot drop MCP-Protocol-Version 2026-07-28 after the probe: the server answers
-  // the probe -32020, the client falls back to initialize (sent with the modern header), which fails too.
-  it.scopedLive("auto, modern server over HTTP with the default (fetch) transport: stateless, no initialize", () =>
+  // BUG: without client-node the HTTP transport is the SDK's StreamableHTTPClientTransport (v1): it sends no
+  // Mcp-Method header (the server answers the probe -32020, as an HTTP 400 the client reads as a
+  // TransportError, so it falls back) and cannot forget MCP-Protocol-Version 2026-07-28 once set (so the
+  // fallback initialize carries it and is refused too): a modern-only server cannot be used at all.
+  it.scopedLive("auto, modern server with the default (fetch) transport: stateless, no initialize", () =>
     Effect.gen(function*() {
-      const server = servers().modern
+      const server = started().modern
       yield* server.resetStats
-      const era = yield* Effect.scoped(Effect.flatMap(McpClient.make(server.url), (client) => client.era)).pipe(
-        Effect.either
+      const era = yield* Effect.either(
+        Effect.scoped(Effect.flatMap(McpClient.make(server.url), (client) => client.era))
       )
       const stats = yield* server.stats
       assert.isUndefined(stats["initialize"], `sent ${JSON.stringify(stats)}; the client got ${JSON.stringify(era)}`)
       assert.isTrue(era._tag === "Right" && era.right.stateless, JSON.stringify(era))
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scopedLive("legacy pinned against a modern-only server fails with McpRpcError -32022 saying what to do", () =>
+  it.scopedLive("legacy pinned against a modern-only server: McpRpcError -32022 saying what to do", () =>
     Effect.gen(function*() {
-      const server = servers().modern
-      for (const source of [v2Stdio("modern", tag("pin-legacy")), server.url]) {
-        const error = yield* Effect.flip(Effect.scoped(McpClient.make(source, { protocol: "legacy" })))
-        assert.instanceOf(error, McpError.McpRpcError)
-        assert.strictEqual(error.method, "initialize")
-        assert.strictEqual(error.code, -32022)
-        assert.deepStrictEqual((error.data as { supported: unknown }).supported, [STATELESS])
-        assert.include(error.message, `The server speaks ${STATELESS}; choose one with the client's "protocol" option`)
-      }
+      const server = started().modern
+      yield* server.resetStats
+      assertUnsupportedByModern(yield* Effect.flip(McpClient.make(server.url, { protocol: "legacy" })))
+      assert.deepStrictEqual(yield* server.stats, { initialize: 1 })
     }).pipe(Effect.provide(NodeMcpClient.layerNode)))
 
-  it.scopedLive("2026-07-28 pinned against a legacy server fails typed, and never sends initialize", () =>
+  it.scopedLive("2026-07-28 pinned against a legacy server: McpRpcError to server/discover, no initialize", () =>
     Effect.gen(function*() {
-      const server = servers().legacy
+      const server = started().legacy
       yield* server.resetStats
-      const overStdio = yield* Effect.flip(
-        Effect.scoped(McpClient.make(v2Stdio("legacy", tag("pin-stateless")), { protocol: STATELESS }))
-      )
-      assert.instanceOf(overStdio, McpError.McpRpcError)
-      assert.strictEqual(overStdio.method, "server/discover")
-      assert.strictEqual(overStdio.code, -32601)
-
-      const overHttp = yield* Effect.flip(Effect.scoped(McpClient.make(server.url, { protocol: STATELESS })))
-      assert.instanceOf(overHttp, McpError.McpRpcError)
-      assert.strictEqual(overHttp.method, "server/discover")
+      const error = yield* Effect.flip(McpClient.make(server.url, { protocol: STATELESS }))
+      assert.instanceOf(error, McpError.McpRpcError)
+      assert.strictEqual(error.method, "server/discover")
       assert.deepStrictEqual(yield* server.stats, { "server/discover": 1 })
     }).pipe(Effect.provide(NodeMcpClient.layerNode)))
 })
