@@ -385,3 +385,13 @@ export const isTransportError = (u: unknown): u is TransportError => u instanceo
  * @category guards
  */
 export const isProtocolError = (u: unknown): u is ProtocolError => u instanceof ProtocolError
+
+/**
+ * Whether `resources/read` failed because the server has no such resource:
+ * `-32602` in revision 2026-07-28, `-32002` before it.
+ *
+ * @since 0.3.0
+ * @category guards
+ */
+export const isResourceNotFound = (u: unknown): u is McpRpcError =>
+  u instanceof McpRpcError && u.method === "resources/read" && (u.code === -32602 || u.code === -32002)

@@ -34,4 +34,30 @@ describe("McpError", () => {
     assert.strictEqual(error.code, -32603)
     assert.strictEqual(error.message, "declined")
   })
+
+  it("resource not found is -32602 (2026-07-28) or -32002 (before), on resources/read only", () => {
+    const answer = (method: string, code: number) => new McpError.McpRpcError({ method, code, description: "x" })
+    assert.isTrue(McpError.isResourceNotFound(answer("resources/read", -32602)))
+    assert.isTrue(McpError.isResourceNotFound(answer("resources/read", -32002)))
+    assert.isFalse(McpError.isResourceNotFound(answer("tools/call", -32602)))
+    assert.isFalse(McpError.isResourceNotFound(answer("resources/read", -32603)))
+  })
+
+  it("the errors of revision 2026-07-28 say what to do", () => {
+    const missing = new McpError.McpRpcError({
+      method: "tools/call",
+      code: -32021,
+      description: "missing capability",
+      data: { requiredCapabilities: { elicitation: { form: {} } } }
+    })
+    assert.include(missing.message, `{"elicitation":{"form":{}}}`)
+    assert.include(missing.message, "handler")
+    const version = new McpError.McpRpcError({
+      method: "server/discover",
+      code: -32022,
+      description: "unsupported",
+      data: { supported: ["2026-07-28"], requested: "2099-01-01" }
+    })
+    assert.include(version.message, "The server speaks 2026-07-28")
+  })
 })
