@@ -3,13 +3,18 @@
 import { NodeMcpClient } from "@effect-mcp/client-node"
 import { Effect, Exit, Scope } from "effect"
 
-/** A session of this library on any connection source; every call pays its Effect.runPromise. */
-export const connectEffectMcp = async (source) => {
+/**
+ * A session of this library on any connection source; every call pays its Effect.runPromise.
+ * `options` are the client's (`protocol`: "legacy", "auto", "2026-07-28").
+ */
+export const connectEffectMcp = async (source, options) => {
   const scope = await Effect.runPromise(Scope.make())
-  const client = await Effect.runPromise(Scope.extend(NodeMcpClient.make(source), scope)).catch(async (error) => {
-    await Effect.runPromise(Scope.close(scope, Exit.void))
-    throw error
-  })
+  const client = await Effect.runPromise(Scope.extend(NodeMcpClient.make(source, options), scope)).catch(
+    async (error) => {
+      await Effect.runPromise(Scope.close(scope, Exit.void))
+      throw error
+    }
+  )
   return {
     // the shared harness's interface: opts.onProgress
     callTool: (name, args, opts) =>

@@ -1,5 +1,7 @@
 // One client in a fresh process: heap after N echo calls (16 in flight), then what is left after
-// closing that session and five more: handles, child processes, HTTP server sessions. Prints JSON.
+// closing that session and five more: handles, child processes, HTTP server sessions (none on the stateless
+// server, by design). Prints JSON.
+//   node --expose-gc --no-warnings bench/memory.mjs <client> <transport> <calls> [<HTTP server base URL>]
 import { readdirSync, readFileSync } from "node:fs"
 import { clients } from "./clients.mjs"
 import * as W from "./workloads.mjs"
@@ -12,7 +14,7 @@ const [name, transport, callsArg, base] = process.argv.slice(2)
 const client = clients.find((c) => c.name === name)
 const calls = Number(callsArg)
 const http = base === undefined ? undefined : { base }
-const to = W.target(transport, 0, http)
+const to = W.target(transport, 0, { [transport]: http })
 
 const children = () =>
   readdirSync("/proc").filter((pid) => /^\d+$/.test(pid)).filter((pid) => {

@@ -1,23 +1,44 @@
-// effect-mcp's benchmark: this library against the raw SDK client, interleaved in one run, over
-// in-memory, stdio and Streamable HTTP, against the same server. Prints cost ratios (effect-mcp / sdk;
-// for calls/s the inverse, so > 1 always means effect-mcp is slower) and writes JSON to bench/results/.
+// effect-mcp's benchmark: this library against the official SDK clients (v1 `@modelcontextprotocol/sdk`
+// and v2 `@modelcontextprotocol/client`), interleaved in one run, against the same servers:
+//   handshake era (SDK v1 McpServer, server.mjs): in-memory, stdio, stateful Streamable HTTP; every client
+//     does the `initialize` handshake there (effect-mcp pinned to protocol "legacy"), as in earlier runs
+//   revision 2026-07-28 (SDK v2 server, server-v2.mjs, modern only): stateless Streamable HTTP and stdio;
+//     effect-mcp pinned to "2026-07-28", SDK v2 to { pin: "2026-07-28" } (SDK v1 cannot speak it)
+// Prints cost ratios effect-mcp / sdk and effect-mcp / sdk-v2 (for calls/s the inverse, so > 1 always
+// means effect-mcp is slower) and writes JSON to bench/results/.
 //
 //   npm run bench                 full run (a few minutes)
-//   npm run bench -- --quick      under a minute
-//   npm run bench -- --transports stdio,http
+//   npm run bench -- --quick      about a minute
+//   npm run bench -- --transports stateless-http,http
 import { execFile } from "node:child_process"
 import { mkdirSync, writeFileSync } from "node:fs"
+import { loadavg } from "node:os"
 import { fileURLToPath } from "node:url"
-import { clients } from "./clients.mjs"
+import { clientsOn, effectMcp, sdkV2 } from "./clients.mjs"
 import * as W from "./workloads.mjs"
 
 const argv = process.argv.slice(2)
 const quick = argv.includes("--quick")
 const option = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback)
-const transports = option("--transports", "inmemory,stdio,http").split(",")
+const transports = option("--transports", W.transports.join(",")).split(",")
+for (const transport of transports) {
+  if (!W.transports.includes(transport)) throw new Error(`unknown transport ${transport} (${W.transports.join(", ")})`)
+}
+// --quick leaves out the memory workers (a fresh process per client and transport) unless --memory
+const withMemory = !quick || argv.includes("--memory")
 const size = quick
-  ? { rounds: 2, connect: 2, latency: 300, throughput: 400, blob: 3, list: 2, memoryCalls: 2000 }
-  : { rounds: 5, connect: 6, latency: 3000, throughput: 6000, blob: 6, list: 5, memoryCalls: 10000 }
+  ? { rounds: 2, connect: 1, warmup: 50, latency: 200, throughput: 200, blob: 2, list: 2, probe: 1, memoryCalls: 1000 }
+  : {
+    rounds: 5,
+    connect: 6,
+    warmup: 200,
+    latency: 3000,
+    throughput: 6000,
+    blob: 6,
+    list: 5,
+    probe: 3,
+    memoryCalls: 10000
+  }
 const LIST_TOOLS = 500
 
 const results = {}
@@ -27,15 +48,17 @@ const record = (transport, metric, client, value) => {
   ;(results[transport][metric][client] ??= []).push(value)
 }
 
-const measureRound = async (client, transport, http) => {
-  const plain = W.target(transport, 0, http)
+const measureRound = async (client, transport, servers, round) => {
+  const plain = W.target(transport, 0, servers)
+  // one unrecorded session first: what a process pays once (lazy imports, JIT) is not a connect's cost
+  if (round === 0) await W.connectOnce(client, plain)
   const connects = []
   for (let i = 0; i < size.connect; i++) connects.push(await W.connectOnce(client, plain))
   record(transport, "connect + first call (ms)", client.name, W.median(connects))
 
   const session = await client.connect(plain)
   try {
-    await W.latencies(session, 200)
+    await W.latencies(session, size.warmup)
     const times = await W.latencies(session, size.latency)
     record(transport, "latency p50 (µs)", client.name, W.percentile(times, 50))
     record(transport, "latency p99 (µs)", client.name, W.percentile(times, 99))
@@ -47,7 +70,7 @@ const measureRound = async (client, transport, http) => {
         await W.throughput(session, size.throughput, inFlight)
       )
     }
-    // effect-mcp from an Effect program against the SDK from Promise code (its only way)
+    // effect-mcp from an Effect program against the SDKs from Promise code (their only way)
     record(
       transport,
       "calls/s, 64, Effect program",
@@ -65,7 +88,7 @@ const measureRound = async (client, transport, http) => {
     await session.close()
   }
 
-  const big = await client.connect(W.target(transport, LIST_TOOLS, http))
+  const big = await client.connect(W.target(transport, LIST_TOOLS, servers))
   try {
     await W.list(big, LIST_TOOLS + 4)
     const lists = []
@@ -76,8 +99,31 @@ const measureRound = async (client, transport, http) => {
   }
 }
 
+// What `protocol: "auto"` costs effect-mcp against a handshake-era server (stdio, HTTP): a first connect
+// to a server asks server/discover, is refused, then does the handshake; later connects of the process to
+// the same server (command line, URL) go straight to the handshake. A fresh `variant` per first connect
+// makes the server a new one to the client. SDK v2's `auto` (no verdict kept: every connect probes, on stdio
+// on a sibling process of its own) beside it.
+const PROBE = "connect (auto vs legacy)"
+let variants = 0
+const measureProbe = async (transport, servers) => {
+  const plain = W.target(transport, 0, servers)
+  const reused = W.target(transport, 0, servers, "reused")
+  await W.connectOnce(effectMcp, reused, { protocol: "auto" })
+  const times = { "effect-mcp legacy": [], "auto, first": [], "auto, verdict reused": [], "sdk-v2 auto": [] }
+  for (let i = 0; i < size.probe; i++) {
+    times["effect-mcp legacy"].push(await W.connectOnce(effectMcp, plain))
+    times["auto, first"].push(
+      await W.connectOnce(effectMcp, W.target(transport, 0, servers, `probe-${++variants}`), { protocol: "auto" })
+    )
+    times["auto, verdict reused"].push(await W.connectOnce(effectMcp, reused, { protocol: "auto" }))
+    times["sdk-v2 auto"].push(await W.connectOnce(sdkV2, plain, { protocol: "auto" }))
+  }
+  for (const [what, values] of Object.entries(times)) record(transport, PROBE, what, W.median(values))
+}
+
 const memoryWorker = fileURLToPath(new URL("./memory.mjs", import.meta.url))
-const measureMemory = (client, transport, http) =>
+const measureMemory = (client, transport, servers) =>
   new Promise((resolve) => {
     const args = [
       "--expose-gc",
@@ -86,7 +132,7 @@ const measureMemory = (client, transport, http) =>
       client.name,
       transport,
       String(size.memoryCalls),
-      ...(http === undefined ? [] : [http.base])
+      ...(servers[transport] === undefined ? [] : [servers[transport].base])
     ]
     execFile(process.execPath, args, { timeout: 120_000 }, (error, stdout, stderr) => {
       if (error !== null) resolve({ error: `${error.message}\n${stderr}` })
@@ -95,61 +141,111 @@ const measureMemory = (client, transport, http) =>
   })
 
 const higherIsBetter = (metric) => metric.startsWith("calls/s") || metric.startsWith("progress")
+// paired cost ratio of one round: > 1 means `ours` is slower
 const ratioOf = (metric, ours, theirs) => (higherIsBetter(metric) ? theirs / ours : ours / theirs)
+const pairedRatio = (metric, ours, theirs) =>
+  ours === undefined || theirs === undefined
+    ? undefined
+    : W.median(theirs.map((value, round) => ratioOf(metric, ours[round], value)))
 
 // Node 20's fetch warns once per request past 1500 listeners on the SDK HTTP transport's shared
 // AbortSignal; the memory workers count those per client, here they would only flood the output
 process.removeAllListeners("warning")
+const loadBefore = loadavg()
 const started = performance.now()
-const http = transports.includes("http") ? await W.startHttpServer() : undefined
+const seconds = {}
+const servers = await W.startHttpServers(transports)
 const memory = {}
 try {
   for (const transport of transports) {
+    const since = performance.now()
+    const clients = clientsOn(transport)
     for (let round = 0; round < size.rounds; round++) {
-      // rotate who goes first, so drift on a shared machine hits both sides
-      const order = round % 2 === 0 ? clients : [...clients].reverse()
-      for (const client of order) await measureRound(client, transport, http)
+      // rotate who goes first, so drift on a shared machine hits every client alike
+      const shift = round % clients.length
+      const order = [...clients.slice(shift), ...clients.slice(0, shift)]
+      for (const client of order) await measureRound(client, transport, servers, round)
+      if (transport === "stdio" || transport === "http") await measureProbe(transport, servers)
     }
-    for (const client of clients) (memory[transport] ??= {})[client.name] = await measureMemory(client, transport, http)
+    if (withMemory) {
+      for (const client of clients) {
+        ;(memory[transport] ??= {})[client.name] = await measureMemory(client, transport, servers)
+      }
+    }
+    seconds[transport] = (performance.now() - since) / 1000
   }
 } finally {
-  await http?.stop()
+  await W.stopHttpServers(servers)
 }
+const loadAfter = loadavg()
 
+const show = (v) => (v === undefined || Number.isNaN(v) ? "-" : v >= 100 ? v.toFixed(0) : v.toFixed(2))
 const table = []
 const lines = []
+const columns = ["sdk", "sdk-v2", "effect-mcp"]
 for (const transport of transports) {
-  lines.push(`\n${transport}`)
-  lines.push(`  ${"metric".padEnd(30)} ${"sdk".padStart(10)} ${"effect-mcp".padStart(11)} ${"ratio".padStart(7)}`)
+  lines.push(`\n${W.label[transport]}  (${seconds[transport].toFixed(0)} s)`)
+  lines.push(
+    `  ${"metric".padEnd(30)} ${columns.map((c) => c.padStart(10)).join(" ")} ${"e/sdk".padStart(7)} ${
+      "e/sdk-v2".padStart(8)
+    }`
+  )
   for (const [metric, byClient] of Object.entries(results[transport])) {
-    const sdk = byClient["sdk"]
+    if (metric === PROBE) continue
     const ours = byClient["effect-mcp"]
-    const ratios = sdk.map((value, round) => ratioOf(metric, ours[round], value))
-    const ratio = metric.startsWith("progress") ? W.median(ratios) : W.median(ratios)
-    table.push({ transport, metric, sdk: W.median(sdk), effectMcp: W.median(ours), ratio })
-    const show = (v) => (v >= 100 ? v.toFixed(0) : v.toFixed(2))
+    const vsSdk = pairedRatio(metric, ours, byClient["sdk"])
+    const vsSdkV2 = pairedRatio(metric, ours, byClient["sdk-v2"])
+    const medians = Object.fromEntries(
+      columns.map((c) => [c, byClient[c] === undefined ? undefined : W.median(byClient[c])])
+    )
+    table.push({ transport, metric, ...medians, "effect-mcp/sdk": vsSdk, "effect-mcp/sdk-v2": vsSdkV2 })
     lines.push(
-      `  ${metric.padEnd(30)} ${show(W.median(sdk)).padStart(10)} ${show(W.median(ours)).padStart(11)} ${
-        ratio.toFixed(2).padStart(7)
-      }`
+      `  ${metric.padEnd(30)} ${columns.map((c) => show(medians[c]).padStart(10)).join(" ")} ${
+        show(vsSdk).padStart(7)
+      } ${show(vsSdkV2).padStart(8)}`
     )
   }
-  for (const client of clients) {
-    const m = memory[transport][client.name]
-    lines.push(
-      m.error !== undefined
-        ? `  memory ${client.name}: failed: ${m.error.split("\n")[0]}`
-        : `  memory ${client.name.padEnd(10)} heap +${
-          m.heapGrowthMb.toFixed(1)
-        } MB after ${m.calls} calls; after close: ` +
-          `${m.handlesLeft.length} handles, ${m.childrenLeft} child processes, ${
-            m.serverSessionsLeft ?? "-"
-          } server sessions left; ${m.warnings} process warnings`
-    )
+  const probe = results[transport][PROBE]
+  if (probe !== undefined) {
+    const legacy = probe["effect-mcp legacy"]
+    const part = (what) => {
+      const ratio = pairedRatio("", probe[what], legacy)
+      return `${what} ${show(W.median(probe[what]))}${what === "effect-mcp legacy" ? "" : ` (x${show(ratio)})`}`
+    }
+    table.push({
+      transport,
+      metric: PROBE,
+      ...Object.fromEntries(Object.entries(probe).map(([what, values]) => [what, W.median(values)]))
+    })
+    lines.push(`  ${`${PROBE}, ms`.padEnd(30)} ${Object.keys(probe).map(part).join(" | ")}`)
+  }
+  if (!withMemory) lines.push(`  memory: not measured in --quick (add --memory)`)
+  else {
+    for (const client of clientsOn(transport)) {
+      const m = memory[transport][client.name]
+      lines.push(
+        m.error !== undefined
+          ? `  memory ${client.name}: failed: ${m.error.split("\n")[0]}`
+          : `  memory ${client.name.padEnd(10)} heap +${
+            m.heapGrowthMb.toFixed(1)
+          } MB after ${m.calls} calls; after close: ` +
+            `${m.handlesLeft.length} handles, ${m.childrenLeft} child processes, ${
+              m.serverSessionsLeft ?? "-"
+            } server sessions left; ${m.warnings} process warnings`
+      )
+    }
   }
 }
-lines.push(`\nratio = effect-mcp / sdk (calls/s and progress inverted): > 1 means effect-mcp is slower`)
-lines.push(`"Effect program": effect-mcp's calls made from one Effect program, the SDK's from Promise code as above`)
+lines.push(`\ne/sdk, e/sdk-v2 = effect-mcp / sdk, effect-mcp / sdk-v2, the median over rounds of each round's ratio`)
+lines.push(`  (calls/s and progress inverted): > 1 means effect-mcp is slower`)
+lines.push(`"Effect program": effect-mcp's calls made from one Effect program, the SDKs' from Promise code as above`)
+lines.push(
+  `${PROBE}: effect-mcp's connect + first call against the handshake-era server with protocol "legacy", with ` +
+    `"auto" to a server it has not met (probe refused, then the handshake), with "auto" again (verdict reused); ` +
+    `(x) = / legacy; sdk-v2 with mode "auto" for comparison`
+)
+const fixed = (values) => values.map((v) => v.toFixed(2)).join(" ")
+lines.push(`load average before ${fixed(loadBefore)}, after ${fixed(loadAfter)}`)
 lines.push(
   `${((performance.now() - started) / 1000).toFixed(0)} s, node ${process.version}, ${quick ? "quick" : "full"} run`
 )
@@ -163,7 +259,17 @@ mkdirSync(fileURLToPath(new URL("./results/", import.meta.url)), { recursive: tr
 writeFileSync(
   out,
   JSON.stringify(
-    { date: new Date().toISOString(), node: process.version, quick, size, table, results, memory },
+    {
+      date: new Date().toISOString(),
+      node: process.version,
+      quick,
+      size,
+      load: { before: loadBefore, after: loadAfter },
+      seconds,
+      table,
+      results,
+      memory
+    },
     null,
     2
   )

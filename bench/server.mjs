@@ -8,7 +8,8 @@
 //
 //   node bench/server.mjs --stdio [--tools N]
 //   node bench/server.mjs --http      stateful Streamable HTTP on 127.0.0.1 and a free port: POST/GET/DELETE
-//                                     /mcp?tools=N, GET /stats -> {open, opened, closed}; prints "PORT <n>"
+//                                     /mcp?tools=N (or /mcp/<anything>?tools=N), GET /stats -> {open, opened,
+//                                     closed}; prints "PORT <n>"
 //   import { makeServer } from "./server.mjs"   in process
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js"
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
@@ -84,7 +85,8 @@ const serveHttp = async () => {
       res.end(JSON.stringify({ open: sessions.size, ...stats }))
       return
     }
-    if (url.pathname !== "/mcp") {
+    // any path under /mcp is the same server (a client may key what it learns by the path)
+    if (url.pathname !== "/mcp" && !url.pathname.startsWith("/mcp/")) {
       res.writeHead(404).end()
       return
     }

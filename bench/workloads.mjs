@@ -4,6 +4,23 @@ import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 
 export const serverPath = fileURLToPath(new URL("./server.mjs", import.meta.url))
+/** The 2026-07-28 server (SDK v2, modern only), for the stateless transports. */
+export const serverV2Path = fileURLToPath(new URL("./server-v2.mjs", import.meta.url))
+
+/**
+ * What the bench measures on: the handshake era (SDK v1 `McpServer`, server.mjs) in process, over stdio and
+ * over stateful Streamable HTTP; revision 2026-07-28 (SDK v2 server, server-v2.mjs) over stateless
+ * Streamable HTTP and over stdio.
+ */
+export const transports = ["inmemory", "stdio", "http", "stateless-http", "stateless-stdio"]
+export const isStateless = (transport) => transport.startsWith("stateless-")
+export const label = {
+  inmemory: "in-memory (handshake era)",
+  stdio: "stdio (handshake era)",
+  http: "Streamable HTTP (handshake era, stateful)",
+  "stateless-http": "stateless HTTP (2026-07-28)",
+  "stateless-stdio": "stateless stdio (2026-07-28)"
+}
 
 const expect = (condition, what) => {
   if (!condition) throw new Error(`wrong result: ${what}`)
@@ -18,10 +35,10 @@ export const percentile = (values, p) => {
 
 export const median = (values) => percentile(values, 50)
 
-/** Starts the HTTP server; returns its base URL and a stop function. */
-export const startHttpServer = () =>
+/** Starts an HTTP server (server.mjs, or `script`); returns its base URL and a stop function. */
+export const startHttpServer = (script = serverPath) =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [serverPath, "--http"], { stdio: ["ignore", "pipe", "inherit"] })
+    const child = spawn(process.execPath, [script, "--http"], { stdio: ["ignore", "pipe", "inherit"] })
     child.once("error", reject)
     child.stdout.setEncoding("utf8")
     child.stdout.once("data", (line) => {
@@ -33,22 +50,53 @@ export const startHttpServer = () =>
     })
   })
 
-export const target = (kind, tools, http) =>
-  kind === "inmemory"
-    ? { kind, tools }
-    : kind === "stdio"
-    ? { kind, tools, command: process.execPath, args: [serverPath, "--stdio", "--tools", String(tools)] }
-    : { kind, tools, url: `${http.base}/mcp?tools=${tools}` }
+/** Starts the HTTP servers the given transports need: `{ http?, "stateless-http"? }`. */
+export const startHttpServers = async (names) => {
+  const servers = {}
+  if (names.includes("http")) servers.http = await startHttpServer(serverPath)
+  if (names.includes("stateless-http")) servers["stateless-http"] = await startHttpServer(serverV2Path)
+  return servers
+}
+
+export const stopHttpServers = (servers) => Promise.all(Object.values(servers).map((server) => server.stop()))
+
+/**
+ * The target of a transport (see the shared harness's README), `stateless` for the 2026-07-28 ones;
+ * `servers` are startHttpServers'. `variant` (stdio: an extra argument the server ignores; HTTP: a path under
+ * /mcp) makes a server a different one for a client that keeps what it learnt per command line or URL.
+ */
+export const target = (transport, tools, servers, variant) => {
+  const stateless = isStateless(transport)
+  const kind = transport.replace("stateless-", "")
+  if (kind === "inmemory") return { kind, stateless, tools }
+  if (kind === "stdio") {
+    return {
+      kind,
+      stateless,
+      tools,
+      command: process.execPath,
+      args: [
+        stateless ? serverV2Path : serverPath,
+        "--stdio",
+        "--tools",
+        String(tools),
+        ...(variant === undefined ? [] : ["--variant", String(variant)])
+      ]
+    }
+  }
+  const path = variant === undefined ? "/mcp" : `/mcp/${variant}`
+  return { kind, stateless, tools, url: `${servers[transport].base}${path}?tools=${tools}` }
+}
 
 export const echo = async (session) => {
   const result = await session.callTool("echo", { text: "ping" })
   expect(textOf(result) === "ping", "echo")
 }
 
-/** Opens a session, calls add, closes: milliseconds. */
-export const connectOnce = async (client, to) => {
+/** Opens a session (`options`: the client's connect options), calls add, closes: milliseconds. */
+export const connectOnce = async (client, to, options) => {
   const started = performance.now()
-  const session = await client.connect(to)
+  const session = await client.connect(to, options)
   const result = await session.callTool("add", { a: 2, b: 3 })
   expect(result.structuredContent?.sum === 5, "add")
   await session.close()

@@ -182,6 +182,8 @@ export interface FetchGuard {
   readonly onRequestFailure?: ((failure: Transport.RequestFailure) => void) | undefined
   /** Called with each request's abort function while it is in flight (`undefined` when it ends). */
   readonly track?: ((id: McpSchema.RequestId, abort: (() => void) | undefined) => void) | undefined
+  /** The headers the client gave for this request's POST (taken: asked once). */
+  readonly takeHeaders?: ((id: McpSchema.RequestId) => Readonly<Record<string, string>> | undefined) | undefined
 }
 
 /** The least time between two GETs of the event stream, whatever the server's `retry:` says. */
@@ -223,6 +225,15 @@ const requestIdOf = (body: unknown): McpSchema.RequestId | undefined => {
   }
 }
 
+// the client's per-message headers after the transport's own, which they never replace
+const withHeaders = (headers: HeadersInit | undefined, extra: Readonly<Record<string, string>>): Headers => {
+  const merged = new Headers(headers)
+  for (const [name, value] of Object.entries(extra)) {
+    if (!merged.has(name)) merged.set(name, value)
+  }
+  return merged
+}
+
 const delay = (millis: number, signal: AbortSignal | null | undefined) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason)
@@ -252,13 +263,14 @@ const guardedFetch = (base: typeof globalThis.fetch, guard: FetchGuard): typeof 
       nextStream = Date.now() + Math.min(maxStreamInterval, minStreamInterval * 2 ** streamFailures)
     }
     const id = endpoint && method === "POST" ? requestIdOf(init?.body) : undefined
-    let requestInit = init
+    const extra = id === undefined ? undefined : guard.takeHeaders?.(id)
+    let requestInit = extra === undefined ? init : { ...init, headers: withHeaders(init?.headers, extra) }
     if (id !== undefined && guard.track !== undefined) {
       const controller = new AbortController()
       const signal = init?.signal === undefined || init.signal === null
         ? controller.signal
         : AbortSignal.any([init.signal, controller.signal])
-      requestInit = { ...init, signal }
+      requestInit = { ...requestInit, signal }
       guard.track(id, () => controller.abort())
     }
     let response: Response
@@ -449,6 +461,8 @@ export const makeSdk = (options: HttpOptions): Effect.Effect<Transport.Transport
     )
     const given = credentials(options)
     const aborts = new Map<McpSchema.RequestId, () => void>()
+    // per-message headers wait here for the POST the SDK's transport makes
+    const headersOf = new Map<McpSchema.RequestId, Readonly<Record<string, string>>>()
     let push: ((failure: Transport.RequestFailure) => void) | undefined
     const guard: FetchGuard = {
       url,
@@ -458,6 +472,11 @@ export const makeSdk = (options: HttpOptions): Effect.Effect<Transport.Transport
       track: (id, abort) => {
         if (abort === undefined) aborts.delete(id)
         else aborts.set(id, abort)
+      },
+      takeHeaders: (id) => {
+        const headers = headersOf.get(id)
+        if (headers !== undefined) headersOf.delete(id)
+        return headers
       }
     }
     // fetch refuses a URL with credentials in it: they go as Basic authorization, as node:http sends them
@@ -478,6 +497,7 @@ export const makeSdk = (options: HttpOptions): Effect.Effect<Transport.Transport
       abandon: (id) => {
         aborts.get(id)?.()
         aborts.delete(id)
+        headersOf.delete(id)
       },
       wrapSend: finishingAuth(sdk, options.authProvider, (cause) => cause instanceof UnauthorizedError)
     })
@@ -490,7 +510,15 @@ export const makeSdk = (options: HttpOptions): Effect.Effect<Transport.Transport
           Effect.timeoutOption(Duration.seconds(5))
         )
     )
-    return transport
+    return Transport.make({
+      ...transport,
+      send: (message, headers) => {
+        if (headers !== undefined && "id" in message && "method" in message) headersOf.set(message.id, headers)
+        return transport.send(message)
+      },
+      carriesHeaders: true,
+      cancelsByClosing: true
+    })
   })
 
 const maxAuthorizations = 3

@@ -386,7 +386,11 @@ export const fromSdk = <E = never, R = never>(
     const send = options?.wrapSend === undefined ? write : options.wrapSend(write)
     const failed = (id: McpSchema.RequestId, error: TransportError) => {
       // the client stopped waiting: its abort is no news to it
-      if (sending.get(id) !== true) inbox.push(new RequestFailure(id, requestError(error)))
+      if (sending.get(id) !== true) {
+        // an HTTP refusal whose body is a JSON-RPC error is the server's answer to the request
+        const answer = error.reason === "Write" ? errorAnswerIn(error.description, id) : undefined
+        inbox.push(answer ?? new RequestFailure(id, requestError(error)))
+      }
       sending.delete(id)
     }
     // a promise rather than a fiber when nothing wraps the write: this is the
@@ -416,10 +420,8 @@ export const fromSdk = <E = never, R = never>(
       run: (onFrame) => inbox.run(onFrame),
       setProtocolVersion: sdk.setProtocolVersion === undefined ?
         undefined :
-        // the SDK's transports cannot forget a version; `initialize` is the only message sent without one
-        (version) => {
-          if (version !== undefined) sdk.setProtocolVersion!(version)
-        },
+        // `undefined` forgets it: the SDK's transports send the header only when they have one
+        (version) => sdk.setProtocolVersion!(version as string),
       abandon: options?.abandon === undefined ? undefined : (id) => {
         if (sending.has(id)) sending.set(id, true)
         options.abandon!(id)
@@ -511,6 +513,24 @@ export const redactCause = (cause: unknown, credentials: Credentials | undefined
   copy.name = cause instanceof Error ? cause.name : "Error"
   copy.stack = `${copy.name}: ${copy.message}`
   return copy
+}
+
+// The JSON-RPC error in the text of a refused HTTP request (the SDK puts the
+// body in its message), as the answer to request `id`.
+const errorAnswerIn = (text: string, id: McpSchema.RequestId): McpSchema.JsonRpcMessage | undefined => {
+  const start = text.indexOf("{")
+  if (start < 0 || !text.includes("\"error\"")) return undefined
+  let body: unknown
+  try {
+    body = JSON.parse(text.slice(start))
+  } catch {
+    return undefined
+  }
+  if (!Predicate.isRecord(body) || body.jsonrpc !== "2.0" || !Predicate.isRecord(body.error)) return undefined
+  const { code, message } = body.error
+  if (typeof code !== "number" || typeof message !== "string") return undefined
+  if (body.id !== null && body.id !== undefined && body.id !== id) return undefined
+  return { jsonrpc: "2.0", id, error: body.error as { code: number; message: string } } as McpSchema.JsonRpcMessage
 }
 
 /** @internal */

@@ -79,33 +79,37 @@ const handlers = (recorder: Recorder): McpClient.Options => ({
 })
 
 const combos = [
-  { mode: "modern", wire: "stdio" },
-  { mode: "modern", wire: "http" },
-  { mode: "legacy", wire: "stdio" },
-  { mode: "legacy", wire: "http" }
+  { mode: "modern", wire: "stdio", http: undefined },
+  { mode: "modern", wire: "http", http: "node:http" },
+  { mode: "legacy", wire: "stdio", http: undefined },
+  { mode: "legacy", wire: "http", http: "node:http" },
+  // the default transport, the SDK's (fetch); see below for what it does with a modern server
+  { mode: "legacy", wire: "http", http: "fetch" }
 ] as const
 const recorders = combos.map(makeRecorder)
 
 // stdio: the client spawns the server (through @effect/platform's Command);
-// HTTP: a server of its own, reached through client-node's node:http transport
+// HTTP: a server of its own, reached through client-node's node:http transport or the default one
 const suiteClient = (combo: typeof combos[number], recorder: Recorder) =>
   combo.wire === "stdio"
     ? McpClient.make(v2Stdio(combo.mode, tag(`suite-${combo.mode}`)), handlers(recorder)).pipe(
       Effect.provide(NodeContext.layer)
     )
     : Effect.flatMap(startV2Http(combo.mode), (server) => McpClient.make(server.url, handlers(recorder))).pipe(
-      Effect.provide(NodeMcpClient.layerNode)
+      (make) =>
+        combo.http === "fetch" ? Effect.provide(make, NodeContext.layer) : Effect.provide(make, NodeMcpClient.layerNode)
     )
 
 // Everything long-lived starts at once, for the whole file, and stops after it: a client (and its
-// server) for each combination of the suite, and two HTTP servers for the era tests, of their own
+// server) for each combination of the suite, and three HTTP servers for the era tests, of their own
 // because the verdict of "auto" is kept per origin and path. (Not @effect/vitest's `layer`: it
 // rebinds the `it.effect` / `it.scoped` of the whole file to its own runtime, without TestClock.)
 const started = useForBlock(
   Effect.all({
     clients: Effect.all(combos.map((combo, i) => suiteClient(combo, recorders[i]!)), { concurrency: "unbounded" }),
     modern: startV2Http("modern"),
-    legacy: startV2Http("legacy")
+    legacy: startV2Http("legacy"),
+    both: startV2Http("both")
   }, { concurrency: "unbounded" })
 )
 
@@ -127,231 +131,243 @@ const toolNames = [
   "events"
 ]
 
-describe.each(combos.map((combo, index) => ({ ...combo, index })))("a $mode server over $wire", (combo) => {
-  const modern = combo.mode === "modern"
-  const recorder = recorders[combo.index]!
-  const shared = () => started().clients[combo.index]!
-  it.live("the session's facts: era, protocolVersion, serverInfo, serverCapabilities, instructions", () =>
-    Effect.gen(function*() {
-      const client = shared()
-      const era = yield* client.era
-      const version = yield* client.protocolVersion
-      const info = Option.getOrThrow(yield* client.serverInfo)
-      const instructions = yield* client.instructions
-      const caps = yield* client.serverCapabilities
+for (const [index, combo] of combos.entries()) {
+  describe(`a ${combo.mode} server over ${combo.wire}${combo.http === undefined ? "" : ` (${combo.http})`}`, () => {
+    const modern = combo.mode === "modern"
+    const recorder = recorders[index]!
+    const shared = () => started().clients[index]!
+    it.live("the session's facts: era, protocolVersion, serverInfo, serverCapabilities, instructions", () =>
+      Effect.gen(function*() {
+        const client = shared()
+        const era = yield* client.era
+        const version = yield* client.protocolVersion
+        const info = Option.getOrThrow(yield* client.serverInfo)
+        const instructions = yield* client.instructions
+        const caps = yield* client.serverCapabilities
 
-      assert.strictEqual(info.name, "effect-mcp-v2-fixture")
-      assert.strictEqual(info.version, "1.0.0")
-      assert.deepStrictEqual(
-        instructions,
-        Option.some(`effect-mcp v2 fixture (MODE=${combo.mode}, TRANSPORT=${combo.wire}, era=${combo.mode})`)
-      )
-      assert.isTrue(caps.tools?.listChanged)
-      assert.isTrue(caps.prompts?.listChanged)
-      assert.deepStrictEqual(caps.resources, { subscribe: true, listChanged: true })
-      assert.isDefined(caps.logging)
-      assert.isDefined(caps.completions)
+        assert.strictEqual(info.name, "effect-mcp-v2-fixture")
+        assert.strictEqual(info.version, "1.0.0")
+        assert.deepStrictEqual(
+          instructions,
+          Option.some(`effect-mcp v2 fixture (MODE=${combo.mode}, TRANSPORT=${combo.wire}, era=${combo.mode})`)
+        )
+        assert.isTrue(caps.tools?.listChanged)
+        assert.isTrue(caps.prompts?.listChanged)
+        assert.deepStrictEqual(caps.resources, { subscribe: true, listChanged: true })
+        assert.isDefined(caps.logging)
+        assert.isDefined(caps.completions)
 
-      if (modern) {
-        assert.deepStrictEqual(era, {
-          protocolVersion: STATELESS,
-          stateless: true,
-          chosenBy: "auto: the server answered server/discover"
+        if (modern) {
+          assert.deepStrictEqual(era, {
+            protocolVersion: STATELESS,
+            stateless: true,
+            chosenBy: "auto: the server answered server/discover"
+          })
+          assert.strictEqual(version, STATELESS)
+          const error = yield* Effect.flip(client.initializeResult)
+          assert.instanceOf(error, McpError.ProtocolError)
+          assert.strictEqual(error.reason, "Unsupported")
+          assert.include(error.message, "no initialize handshake")
+        } else {
+          assert.strictEqual(era.protocolVersion, HANDSHAKE)
+          assert.isFalse(era.stateless)
+          assert.match(era.chosenBy, /^auto: server\/discover failed \(.+\), so the handshake$/)
+          assert.strictEqual(version, HANDSHAKE)
+          const init = yield* client.initializeResult
+          assert.strictEqual(init.protocolVersion, HANDSHAKE)
+          assert.strictEqual(init.serverInfo.name, info.name)
+          assert.deepStrictEqual(init.capabilities, caps)
+          assert.deepStrictEqual(Option.fromNullable(init.instructions), instructions)
+        }
+      }))
+
+    it.live("tools: list, call (text, structured, progress), a failing tool is a ToolError, x-mcp-header", () =>
+      Effect.gen(function*() {
+        const client = shared()
+        const tools = yield* client.listTools
+        assert.includeMembers(tools.map((tool) => tool.name), toolNames)
+        assert.isDefined(tools.find((tool) => tool.name === "add")?.outputSchema)
+
+        assert.strictEqual(text(yield* client.callTool("echo", { text: "hello there" })), "hello there")
+        const sum = yield* client.callTool("add", { a: 2, b: 3 }, {
+          outputSchema: Schema.Struct({ result: Schema.Number })
         })
-        assert.strictEqual(version, STATELESS)
-        const error = yield* Effect.flip(client.initializeResult)
-        assert.instanceOf(error, McpError.ProtocolError)
-        assert.strictEqual(error.reason, "Unsupported")
-        assert.include(error.message, "no initialize handshake")
-      } else {
-        assert.strictEqual(era.protocolVersion, HANDSHAKE)
-        assert.isFalse(era.stateless)
-        assert.match(era.chosenBy, /^auto: server\/discover failed \(.+\), so the handshake$/)
-        assert.strictEqual(version, HANDSHAKE)
-        const init = yield* client.initializeResult
-        assert.strictEqual(init.protocolVersion, HANDSHAKE)
-        assert.strictEqual(init.serverInfo.name, info.name)
-        assert.deepStrictEqual(init.capabilities, caps)
-        assert.deepStrictEqual(Option.fromNullable(init.instructions), instructions)
-      }
-    }))
+        assert.deepStrictEqual(sum, { result: 5 })
+        const raw = yield* client.callToolRaw("add", { a: 20, b: 22 })
+        assert.deepStrictEqual(raw.structuredContent, { result: 42 })
+        assert.strictEqual(text(raw), "42")
 
-  it.live("tools: list, call (text and structured), a failing tool is a ToolError, x-mcp-header", () =>
-    Effect.gen(function*() {
-      const client = shared()
-      const tools = yield* client.listTools
-      assert.includeMembers(tools.map((tool) => tool.name), toolNames)
-      assert.isDefined(tools.find((tool) => tool.name === "add")?.outputSchema)
+        const failed = yield* Effect.flip(client.callTool("fail"))
+        assert.instanceOf(failed, McpError.ToolError)
+        assert.strictEqual(failed.tool, "fail")
+        assert.strictEqual(failed.text, "this tool always fails")
+        assert.isTrue((yield* client.callToolRaw("fail")).isError)
 
-      assert.strictEqual(text(yield* client.callTool("echo", { text: "hello there" })), "hello there")
-      const sum = yield* client.callTool("add", { a: 2, b: 3 }, {
-        outputSchema: Schema.Struct({ result: Schema.Number })
-      })
-      assert.deepStrictEqual(sum, { result: 5 })
-      const raw = yield* client.callToolRaw("add", { a: 20, b: 22 })
-      assert.deepStrictEqual(raw.structuredContent, { result: 42 })
-      assert.strictEqual(text(raw), "42")
+        // progress, on the request's own stream in 2026-07-28
+        const progress: Array<number> = []
+        const slept = yield* client.callTool("slow", { ms: 50 }, {
+          onProgress: (p) => Effect.sync(() => progress.push(p.progress))
+        })
+        assert.strictEqual(text(slept), "slept 50")
+        assert.deepStrictEqual(progress, [1, 2, 3, 4, 5])
 
-      const failed = yield* Effect.flip(client.callTool("fail"))
-      assert.instanceOf(failed, McpError.ToolError)
-      assert.strictEqual(failed.tool, "fail")
-      assert.strictEqual(failed.text, "this tool always fails")
-      assert.isTrue((yield* client.callToolRaw("fail")).isError)
+        // the argument annotated x-mcp-header travels as Mcp-Param-Region over stateless HTTP only
+        const seen = (yield* client.callTool("header_tool", { region: "eu-west" })).structuredContent
+        assert.deepStrictEqual(
+          seen,
+          combo.wire === "stdio"
+            ? {
+              region: "eu-west",
+              "mcp-param-region": null,
+              "mcp-method": null,
+              "mcp-name": null,
+              "mcp-protocol-version": null
+            }
+            : modern
+            ? {
+              region: "eu-west",
+              "mcp-param-region": "eu-west",
+              "mcp-method": "tools/call",
+              "mcp-name": "header_tool",
+              "mcp-protocol-version": STATELESS
+            }
+            : {
+              region: "eu-west",
+              "mcp-param-region": null,
+              "mcp-method": null,
+              "mcp-name": null,
+              "mcp-protocol-version": HANDSHAKE
+            }
+        )
+      }))
 
-      // the argument annotated x-mcp-header travels as Mcp-Param-Region over stateless HTTP only
-      const seen = (yield* client.callTool("header_tool", { region: "eu-west" })).structuredContent
-      assert.deepStrictEqual(
-        seen,
-        combo.wire === "stdio"
-          ? {
-            region: "eu-west",
-            "mcp-param-region": null,
-            "mcp-method": null,
-            "mcp-name": null,
-            "mcp-protocol-version": null
-          }
-          : modern
-          ? {
-            region: "eu-west",
-            "mcp-param-region": "eu-west",
-            "mcp-method": "tools/call",
-            "mcp-name": "header_tool",
-            "mcp-protocol-version": STATELESS
-          }
-          : {
-            region: "eu-west",
-            "mcp-param-region": null,
-            "mcp-method": null,
-            "mcp-name": null,
-            "mcp-protocol-version": HANDSHAKE
-          }
-      )
-    }))
+    it.live("resources, templates, read, prompts, completion, ping", () =>
+      Effect.gen(function*() {
+        const client = shared()
+        const resources = yield* client.listResources
+        assert.includeMembers(resources.map((r) => r.uri), [
+          "test://static/hello",
+          "test://dynamic/counter",
+          "test://items/1",
+          "test://items/3"
+        ])
+        const templates = yield* client.listResourceTemplates
+        assert.deepStrictEqual(templates.map((t) => t.uriTemplate), ["test://items/{id}"])
 
-  it.live("resources, templates, read, prompts, completion, ping", () =>
-    Effect.gen(function*() {
-      const client = shared()
-      const resources = yield* client.listResources
-      assert.includeMembers(resources.map((r) => r.uri), [
-        "test://static/hello",
-        "test://dynamic/counter",
-        "test://items/1",
-        "test://items/3"
-      ])
-      const templates = yield* client.listResourceTemplates
-      assert.deepStrictEqual(templates.map((t) => t.uriTemplate), ["test://items/{id}"])
+        assert.deepStrictEqual(yield* client.readResource("test://static/hello"), [
+          { uri: "test://static/hello", mimeType: "text/plain", text: "hello world" }
+        ])
+        assert.deepStrictEqual(yield* client.readResource("test://items/7"), [
+          { uri: "test://items/7", mimeType: "text/plain", text: "item 7" }
+        ])
+        const missing = yield* Effect.flip(client.readResource("test://nowhere"))
+        assert.instanceOf(missing, McpError.McpRpcError)
 
-      assert.deepStrictEqual(yield* client.readResource("test://static/hello"), [
-        { uri: "test://static/hello", mimeType: "text/plain", text: "hello world" }
-      ])
-      assert.deepStrictEqual(yield* client.readResource("test://items/7"), [
-        { uri: "test://items/7", mimeType: "text/plain", text: "item 7" }
-      ])
-      const missing = yield* Effect.flip(client.readResource("test://nowhere"))
-      assert.instanceOf(missing, McpError.McpRpcError)
+        const prompts = yield* client.listPrompts
+        assert.deepStrictEqual(prompts.map((p) => p.name), ["greet"])
+        assert.deepStrictEqual(prompts[0]!.arguments?.map((a) => a.name), ["name"])
+        const prompt = yield* client.getPrompt("greet", { name: "Ada" })
+        assert.deepStrictEqual(prompt.messages, [{ role: "user", content: { type: "text", text: "Hello, Ada!" } }])
 
-      const prompts = yield* client.listPrompts
-      assert.deepStrictEqual(prompts.map((p) => p.name), ["greet"])
-      assert.deepStrictEqual(prompts[0]!.arguments?.map((a) => a.name), ["name"])
-      const prompt = yield* client.getPrompt("greet", { name: "Ada" })
-      assert.deepStrictEqual(prompt.messages, [{ role: "user", content: { type: "text", text: "Hello, Ada!" } }])
+        const names = yield* client.complete({ type: "ref/prompt", name: "greet" }, { name: "name", value: "Al" })
+        assert.deepStrictEqual(names.values, ["Alice", "Albert"])
+        const ids = yield* client.complete(
+          { type: "ref/resource", uri: "test://items/{id}" },
+          { name: "id", value: "1" }
+        )
+        assert.deepStrictEqual(ids.values, ["1", "10", "11"])
 
-      const names = yield* client.complete({ type: "ref/prompt", name: "greet" }, { name: "name", value: "Al" })
-      assert.deepStrictEqual(names.values, ["Alice", "Albert"])
-      const ids = yield* client.complete(
-        { type: "ref/resource", uri: "test://items/{id}" },
-        { name: "id", value: "1" }
-      )
-      assert.deepStrictEqual(ids.values, ["1", "10", "11"])
+        yield* client.ping
+      }))
 
-      yield* client.ping
-    }))
+    it.live("elicitation, sampling and roots answer the server, as input rounds (modern) or requests (legacy)", () =>
+      Effect.gen(function*() {
+        const client = shared()
+        recorder.elicitations.length = 0
+        recorder.samplings.length = 0
+        recorder.rootsAsked = 0
+        const before = yield* statsOf(client)
 
-  it.live("elicitation, sampling and roots answer the server, as input rounds (modern) or requests (legacy)", () =>
-    Effect.gen(function*() {
-      const client = shared()
-      recorder.elicitations.length = 0
-      recorder.samplings.length = 0
-      recorder.rootsAsked = 0
-      const before = yield* statsOf(client)
+        assert.strictEqual(text(yield* client.callTool("ask_name")), "Hello Ada")
+        assert.strictEqual(text(yield* client.callTool("sample", { prompt: "Say hi" })), "sampled")
+        assert.strictEqual(text(yield* client.callTool("list_roots")), "file:///a")
+        assert.strictEqual(text(yield* client.callTool("multi_input")), "Hello Ada; roots: file:///a")
+        const two = yield* client.callTool("two_rounds")
+        assert.deepStrictEqual(two.structuredContent, { name: "Ada", sample: "sampled", rounds: 2, state: "ok" })
+        assert.strictEqual(text(two), "Ada: sampled")
 
-      assert.strictEqual(text(yield* client.callTool("ask_name")), "Hello Ada")
-      assert.strictEqual(text(yield* client.callTool("sample", { prompt: "Say hi" })), "sampled")
-      assert.strictEqual(text(yield* client.callTool("list_roots")), "file:///a")
-      assert.strictEqual(text(yield* client.callTool("multi_input")), "Hello Ada; roots: file:///a")
-      const two = yield* client.callTool("two_rounds")
-      assert.deepStrictEqual(two.structuredContent, { name: "Ada", sample: "sampled", rounds: 2, state: "ok" })
-      assert.strictEqual(text(two), "Ada: sampled")
+        const after = yield* statsOf(client)
+        // ask_name, multi_input, two_rounds; sample, two_rounds; list_roots, multi_input
+        assert.deepStrictEqual(recorder.elicitations.map((e) => e.message), Array(3).fill("What is your name?"))
+        assert.deepStrictEqual(
+          recorder.samplings.map((s) => (s.messages[0]?.content as { text: string }).text),
+          ["Say hi", "Greet Ada"]
+        )
+        assert.strictEqual(recorder.rootsAsked, 2)
+        // modern: every round is a tools/call of its own (2 + 2 + 2 + 2 + 3); legacy: one each. Plus `stats`.
+        assert.strictEqual(after["tools/call"]! - before["tools/call"]!, modern ? 12 : 6)
+      }))
 
-      const after = yield* statsOf(client)
-      // ask_name, multi_input, two_rounds; sample, two_rounds; list_roots, multi_input
-      assert.deepStrictEqual(recorder.elicitations.map((e) => e.message), Array(3).fill("What is your name?"))
-      assert.deepStrictEqual(
-        recorder.samplings.map((s) => (s.messages[0]?.content as { text: string }).text),
-        ["Say hi", "Greet Ada"]
-      )
-      assert.strictEqual(recorder.rootsAsked, 2)
-      // modern: every round is a tools/call of its own (2 + 2 + 2 + 2 + 3); legacy: one each. Plus `stats`.
-      assert.strictEqual(after["tools/call"]! - before["tools/call"]!, modern ? 12 : 6)
-    }))
+    it.live("listChanged after add_tool and resourceUpdates after touch", () =>
+      Effect.gen(function*() {
+        const client = shared()
+        const prefix = `dyn_${combo.mode}_${combo.wire}_`
+        const changed = yield* client.listChanged.pipe(
+          Stream.filter((kind) => kind === "tools"),
+          Stream.runHead,
+          Effect.fork
+        )
+        // in the stateless era the stream's listen opens in the background: add tools until one is announced
+        const kind = yield* pokeUntilDone(changed, (i) => client.callTool("add_tool", { name: `${prefix}${i}` }))
+        assert.deepStrictEqual(kind, Option.some("tools"))
+        const tools = (yield* client.listTools).map((tool) => tool.name)
+        assert.include(tools, `${prefix}0`)
 
-  it.live("listChanged after add_tool and resourceUpdates after touch", () =>
-    Effect.gen(function*() {
-      const client = shared()
-      const prefix = `dyn_${combo.mode}_${combo.wire}_`
-      const changed = yield* client.listChanged.pipe(
-        Stream.filter((kind) => kind === "tools"),
-        Stream.runHead,
-        Effect.fork
-      )
-      // in the stateless era the stream's listen opens in the background: add tools until one is announced
-      const kind = yield* pokeUntilDone(changed, (i) => client.callTool("add_tool", { name: `${prefix}${i}` }))
-      assert.deepStrictEqual(kind, Option.some("tools"))
-      const tools = (yield* client.listTools).map((tool) => tool.name)
-      assert.include(tools, `${prefix}0`)
+        const updates = yield* client.resourceUpdates("test://dynamic/counter").pipe(
+          Stream.take(1),
+          Stream.runCollect,
+          Effect.fork
+        )
+        const updated = yield* pokeUntilDone(updates, () => client.callTool("touch", { uri: "test://dynamic/counter" }))
+        assert.deepStrictEqual(Array.from(updated), [{ uri: "test://dynamic/counter" }])
 
-      const updates = yield* client.resourceUpdates("test://dynamic/counter").pipe(
-        Stream.take(1),
-        Stream.runCollect,
-        Effect.fork
-      )
-      const updated = yield* pokeUntilDone(updates, () => client.callTool("touch", { uri: "test://dynamic/counter" }))
-      assert.deepStrictEqual(Array.from(updated), [{ uri: "test://dynamic/counter" }])
+        const stats = yield* statsOf(client)
+        if (modern) {
+          // fed by subscriptions/listen: nothing of the handshake era is sent
+          assert.isAtLeast(stats["subscriptions/listen"] ?? 0, 2)
+          assert.isUndefined(stats["resources/subscribe"])
+        } else {
+          assert.isUndefined(stats["subscriptions/listen"])
+          assert.isAtLeast(stats["resources/subscribe"] ?? 0, 1)
+        }
+      }))
 
-      const stats = yield* statsOf(client)
-      if (modern) {
-        // fed by subscriptions/listen: nothing of the handshake era is sent
-        assert.isAtLeast(stats["subscriptions/listen"] ?? 0, 2)
-        assert.isUndefined(stats["resources/subscribe"])
-      } else {
-        assert.isUndefined(stats["subscriptions/listen"])
-        assert.isAtLeast(stats["resources/subscribe"] ?? 0, 1)
-      }
-    }))
+    it.live("logging: after setLoggingLevel(\"warning\") an error log arrives and an info log does not", () =>
+      Effect.gen(function*() {
+        const client = shared()
+        const id = randomUUID()
+        const ours = (message: McpSchema.LoggingMessageNotificationParams) => String(message.data).endsWith(id)
+        if (modern) {
+          // the revision sends no log for a request that names no level
+          yield* client.callTool("log", { level: "emergency", message: `unasked ${id}` })
+        }
+        yield* client.setLoggingLevel("warning")
+        const streamed = yield* client.logMessages.pipe(Stream.filter(ours), Stream.runHead, Effect.fork)
+        yield* Effect.sleep("50 millis") // the stream subscribes when its fiber starts
+        yield* client.callTool("log", { level: "info", message: `quiet ${id}` })
+        yield* client.callTool("log", { level: "error", message: `loud ${id}` })
 
-  it.live("logging: after setLoggingLevel(\"warning\") an error log arrives and an info log does not", () =>
-    Effect.gen(function*() {
-      const client = shared()
-      const id = randomUUID()
-      const ours = (message: McpSchema.LoggingMessageNotificationParams) => String(message.data).endsWith(id)
-      if (modern) {
-        // the revision sends no log for a request that names no level
-        yield* client.callTool("log", { level: "emergency", message: `unasked ${id}` })
-      }
-      yield* client.setLoggingLevel("warning")
-      const streamed = yield* client.logMessages.pipe(Stream.filter(ours), Stream.runHead, Effect.fork)
-      yield* Effect.sleep("50 millis") // the stream subscribes when its fiber starts
-      yield* client.callTool("log", { level: "info", message: `quiet ${id}` })
-      yield* client.callTool("log", { level: "error", message: `loud ${id}` })
-
-      const first = yield* Fiber.join(streamed).pipe(Effect.timeout("5 seconds"))
-      assert.strictEqual(Option.getOrThrow(first).data, `loud ${id}`)
-      const handled = recorder.logs.filter(ours)
-      assert.deepStrictEqual(handled.map((log) => [log.level, log.logger, log.data]), [
-        ["error", "v2-fixture", `loud ${id}`]
-      ])
-    }))
-})
+        const first = yield* Fiber.join(streamed).pipe(Effect.timeout("5 seconds"))
+        assert.strictEqual(Option.getOrThrow(first).data, `loud ${id}`)
+        const handled = recorder.logs.filter(ours)
+        assert.deepStrictEqual(handled.map((log) => [log.level, log.logger, log.data]), [
+          ["error", "v2-fixture", `loud ${id}`]
+        ])
+        // modern: the level rides each request's _meta; legacy: logging/setLevel, once
+        assert.strictEqual((yield* statsOf(client))["logging/setLevel"], modern ? undefined : 1)
+      }))
+  })
+}
 
 // -----------------------------------------------------------------------------
 // 2, 3. "auto" probes once per server and remembers; pins fail typed
@@ -402,12 +418,14 @@ describe.concurrent("choosing the era over stdio", () => {
       assertUnsupportedByModern(error)
     }).pipe(Effect.provide(NodeContext.layer)))
 
-  it.scopedLive("2026-07-28 pinned against a legacy server: McpRpcError to server/discover", () =>
+  it.scopedLive("2026-07-28 pinned against a legacy server: a VersionMismatch that names what to do", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(McpClient.make(v2Stdio("legacy", tag("pin-stateless")), { protocol: STATELESS }))
-      assert.instanceOf(error, McpError.McpRpcError)
-      assert.strictEqual(error.method, "server/discover")
-      assert.strictEqual(error.code, -32601)
+      assert.instanceOf(error, McpError.ProtocolError)
+      assert.strictEqual(error.reason, "VersionMismatch")
+      assert.include(error.message, "server/discover")
+      assert.include(error.message, "-32601")
+      assert.include(error.message, `use protocol "auto" or "legacy"`)
     }).pipe(Effect.provide(NodeContext.layer)))
 })
 
@@ -440,11 +458,32 @@ describe("choosing the era over Streamable HTTP", () => {
       assert.deepStrictEqual(yield* server.stats, { "server/discover": 2 })
     }).pipe(Effect.provide(NodeMcpClient.layerNode)))
 
-  // BUG: without client-node the HTTP transport is the SDK's StreamableHTTPClientTransport (v1): it sends no
-  // Mcp-Method header (the server answers the probe -32020, as an HTTP 400 the client reads as a
-  // TransportError, so it falls back) and cannot forget MCP-Protocol-Version 2026-07-28 once set (so the
-  // fallback initialize carries it and is refused too): a modern-only server cannot be used at all.
-  it.scopedLive("auto, modern server with the default (fetch) transport: stateless, no initialize", () =>
+  it.scopedLive("auto, dual-era server (node:http): stateless, no initialize", () =>
+    Effect.gen(function*() {
+      const server = started().both
+      yield* server.resetStats
+      const client = yield* McpClient.make(server.url)
+      assert.isTrue((yield* client.era).stateless)
+      assert.strictEqual(text(yield* client.callTool("echo", { text: "both" })), "both")
+      assert.isUndefined((yield* server.stats)["initialize"])
+    }).pipe(Effect.provide(NodeMcpClient.layerNode)))
+
+  // The core's default HTTP transport is the SDK's StreamableHTTPClientTransport (v1): its POSTs carry
+  // the per-message headers (through its fetch), it forgets the probe's protocol version before
+  // `initialize`, and a JSON-RPC error in the body of a refusal is the request's answer. Without those,
+  // "auto" could not reach a server that speaks both eras, nor one that speaks only 2026-07-28.
+  it.scopedLive("auto, dual-era server with the default (fetch) transport: a session opens", () =>
+    Effect.gen(function*() {
+      const server = started().both
+      yield* server.resetStats
+      const legacy = yield* McpClient.make(server.url, { protocol: "legacy" })
+      assert.strictEqual(text(yield* legacy.callTool("echo", { text: "legacy" })), "legacy")
+      const auto = yield* Effect.either(McpClient.make(server.url))
+      assert.strictEqual(auto._tag, "Right", auto._tag === "Left" ? auto.left.message : "")
+      if (auto._tag === "Right") assert.strictEqual(text(yield* auto.right.callTool("echo", { text: "auto" })), "auto")
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("auto, modern-only server with the default (fetch) transport: stateless, no initialize", () =>
     Effect.gen(function*() {
       const server = started().modern
       yield* server.resetStats
@@ -456,6 +495,13 @@ describe("choosing the era over Streamable HTTP", () => {
       assert.isTrue(era._tag === "Right" && era.right.stateless, JSON.stringify(era))
     }).pipe(Effect.provide(NodeContext.layer)))
 
+  // the JSON-RPC error in the body of an HTTP 400 is an McpRpcError (with its advice), as over node:http
+  it.scopedLive("legacy pinned against a modern-only server with the default (fetch) transport: McpRpcError -32022", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(McpClient.make(started().modern.url, { protocol: "legacy" }))
+      assertUnsupportedByModern(error)
+    }).pipe(Effect.provide(NodeContext.layer)))
+
   it.scopedLive("legacy pinned against a modern-only server: McpRpcError -32022 saying what to do", () =>
     Effect.gen(function*() {
       const server = started().modern
@@ -464,13 +510,14 @@ describe("choosing the era over Streamable HTTP", () => {
       assert.deepStrictEqual(yield* server.stats, { initialize: 1 })
     }).pipe(Effect.provide(NodeMcpClient.layerNode)))
 
-  it.scopedLive("2026-07-28 pinned against a legacy server: McpRpcError to server/discover, no initialize", () =>
+  it.scopedLive("2026-07-28 pinned against a legacy server: a VersionMismatch, no initialize", () =>
     Effect.gen(function*() {
       const server = started().legacy
       yield* server.resetStats
       const error = yield* Effect.flip(McpClient.make(server.url, { protocol: STATELESS }))
-      assert.instanceOf(error, McpError.McpRpcError)
-      assert.strictEqual(error.method, "server/discover")
+      assert.instanceOf(error, McpError.ProtocolError)
+      assert.strictEqual(error.reason, "VersionMismatch")
+      assert.include(error.message, `use protocol "auto" or "legacy"`)
       assert.deepStrictEqual(yield* server.stats, { "server/discover": 1 })
     }).pipe(Effect.provide(NodeMcpClient.layerNode)))
 })
@@ -510,6 +557,9 @@ const scripted = (onMessage: (message: any, push: Push) => boolean | void) => {
   return { connect, seen, requests }
 }
 
+// lets the in-memory messages already sent arrive
+const settle = Effect.yieldNow().pipe(Effect.repeatN(20))
+
 const result = (id: unknown, value: unknown) => ({ jsonrpc: "2.0", id, result: value })
 const okText = (id: unknown, value: string) => result(id, { content: [{ type: "text", text: value }] })
 const elicit = (message: string) => ({
@@ -539,6 +589,9 @@ describe("a stateless server that misbehaves", () => {
           )
         } else if (message.method === "tools/list" || message.method === "resources/read") {
           push(result(message.id, { resultType: "banana", tools: [], contents: [] }))
+        } else if (message.method === "resources/templates/list") {
+          // input may be asked for only by tools/call, prompts/get and resources/read
+          push(inputRequired(message.id, { q: elicit("name?") }))
         }
       })
       const client = yield* McpClient.make(server.connect)
@@ -554,6 +607,9 @@ describe("a stateless server that misbehaves", () => {
         assert.strictEqual(error.reason, "InvalidResult")
         assert.include(error.message, "unknown resultType banana")
       }
+      const misplaced = yield* Effect.flip(client.listResourceTemplates)
+      assert.strictEqual(misplaced._tag === "ProtocolError" && misplaced.reason, "InvalidResult")
+      assert.include(misplaced.message, "only tools/call, prompts/get and resources/read may do")
       assert.strictEqual(text(yield* client.callTool("fine")), "fine")
     }))
 
@@ -705,7 +761,7 @@ describe("a stateless server that misbehaves", () => {
 
       const [listen] = server.requests("subscriptions/listen")
       assert.deepStrictEqual(listen.params.notifications, { resourceSubscriptions: ["test://never"] })
-      yield* Effect.yieldNow()
+      yield* settle
       const cancelled = server.seen.filter((message) => message.method === "notifications/cancelled")
       assert.deepStrictEqual(cancelled.map((message) => message.params.requestId), [listen.id])
       // nothing listens again by itself
@@ -722,6 +778,56 @@ describe("a stateless server that misbehaves", () => {
       const error = yield* Effect.flip(Fiber.join(subscribing))
       assert.instanceOf(error, McpError.ProtocolError)
       assert.include(error.message, "not acknowledged within 2s")
+    }))
+
+  it.scoped("prompts/get and resources/read take input rounds as tools/call does", () =>
+    Effect.gen(function*() {
+      const server = scripted((message, push) => {
+        if (message.method === "server/discover") {
+          push(result(message.id, { ...discoverResult, capabilities: { prompts: {}, resources: {} } }))
+          return true
+        }
+        if (message.params?.requestState === undefined) {
+          return push(inputRequired(message.id, { who: elicit("name?") }, `${message.method} state`))
+        }
+        const name = message.params.inputResponses.who.content.name
+        if (message.method === "prompts/get") {
+          push(result(message.id, { messages: [{ role: "user", content: { type: "text", text: `Hi ${name}` } }] }))
+        } else if (message.method === "resources/read") {
+          push(result(message.id, { contents: [{ uri: message.params.uri, text: `for ${name}` }] }))
+        }
+      })
+      const client = yield* McpClient.make(server.connect, answering("Ada"))
+      const prompt = yield* client.getPrompt("greet", { tone: "warm" })
+      assert.deepStrictEqual(prompt.messages, [{ role: "user", content: { type: "text", text: "Hi Ada" } }])
+      assert.deepStrictEqual(yield* client.readResource("test://r"), [{ uri: "test://r", text: "for Ada" }])
+      const [, promptAgain] = server.requests("prompts/get")
+      assert.deepStrictEqual(promptAgain.params.arguments, { tone: "warm" })
+      assert.strictEqual(promptAgain.params.requestState, "prompts/get state")
+      const [, readAgain] = server.requests("resources/read")
+      assert.strictEqual(readAgain.params.uri, "test://r")
+      assert.strictEqual(readAgain.params.requestState, "resources/read state")
+    }))
+
+  it.scoped("a listen acknowledged without the resource: subscribe fails (Unsupported), the listen is cancelled", () =>
+    Effect.gen(function*() {
+      const server = scripted((message, push) => {
+        if (message.method !== "subscriptions/listen") return
+        push({
+          jsonrpc: "2.0",
+          method: "notifications/subscriptions/acknowledged",
+          params: { notifications: { resourceSubscriptions: [] }, _meta: { subscriptionId: message.id } }
+        })
+      })
+      const client = yield* McpClient.make(server.connect)
+      const error = yield* Effect.flip(client.subscribe("test://refused"))
+      assert.instanceOf(error, McpError.ProtocolError)
+      assert.strictEqual(error.reason, "Unsupported")
+      assert.include(error.message, "did not take the subscription to test://refused")
+      yield* settle
+      const [listen] = server.requests("subscriptions/listen")
+      const cancelled = server.seen.filter((message) => message.method === "notifications/cancelled")
+      assert.deepStrictEqual(cancelled.map((message) => message.params.requestId), [listen.id])
     }))
 
   it.scoped("a requestState the server refuses as tampered: McpRpcError or ToolError, no hang", () =>
@@ -827,6 +933,46 @@ describe("a stateless server that misbehaves", () => {
       assert.strictEqual((yield* again.era).chosenBy, "auto: this server needed the handshake before")
       assert.strictEqual(server.requests("server/discover").length, 1)
       assert.strictEqual(server.requests("initialize").length, 2)
+    }))
+
+  it.scoped("a remembered handshake that stops holding (the server now refuses initialize) is probed again", () =>
+    Effect.gen(function*() {
+      let modernNow = false
+      const server = scripted((message, push) => {
+        if (message.method === "server/discover" && !modernNow) {
+          push({ jsonrpc: "2.0", id: message.id, error: { code: -32601, message: "Method not found" } })
+          return true
+        }
+        if (message.method === "initialize") {
+          push(
+            modernNow
+              ? {
+                jsonrpc: "2.0",
+                id: message.id,
+                error: { code: -32022, message: "Unsupported", data: { supported: [STATELESS] } }
+              }
+              : result(message.id, {
+                protocolVersion: HANDSHAKE,
+                capabilities: {},
+                serverInfo: { name: "s", version: "1" }
+              })
+          )
+        }
+      })
+      assert.isFalse((yield* (yield* McpClient.make(server.connect)).era).stateless)
+      modernNow = true
+      const upgraded = yield* McpClient.make(server.connect)
+      assert.deepStrictEqual(yield* upgraded.era, {
+        protocolVersion: STATELESS,
+        stateless: true,
+        chosenBy: "auto: the server answered server/discover"
+      })
+      assert.deepStrictEqual(server.seen.filter((m) => "id" in m).map((m) => m.method), [
+        "server/discover",
+        "initialize",
+        "initialize",
+        "server/discover"
+      ])
     }))
 
   it.scoped("a server that never answers server/discover is fallen back to after 10 s", () =>

@@ -11,7 +11,6 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import * as FiberId from "effect/FiberId"
 import * as FiberMap from "effect/FiberMap"
 import * as FiberRef from "effect/FiberRef"
 import { dual } from "effect/Function"
@@ -112,8 +111,11 @@ const sharedStateless = (data: unknown): string | undefined => {
 const fallsBack = (error: McpError): boolean => {
   switch (error._tag) {
     case "McpRpcError":
+      // the revision's own errors come from a server that speaks it; -32022
+      // names the versions it speaks, the handshake's among them or not
       return error.code !== McpSchema.ErrorCode.HeaderMismatch &&
-        error.code !== McpSchema.ErrorCode.MissingRequiredClientCapability
+        error.code !== McpSchema.ErrorCode.MissingRequiredClientCapability &&
+        !(error.code === McpSchema.ErrorCode.UnsupportedProtocolVersion && sharedStateless(error.data) !== undefined)
     case "TransportError":
       return error.reason === "Write" || error.reason === "Read"
     case "TimeoutError":
@@ -454,7 +456,18 @@ export const make = <R, RH = never>(
             return yield* handshake(transport, protocol, McpSchema.LATEST_PROTOCOL_VERSION, "legacy: the handshake")
           default:
             return Transport.isStateless(choice)
-              ? yield* discover(transport, protocol, choice, initTimeout, `pinned to ${choice}`)
+              ? yield* discover(transport, protocol, choice, initTimeout, `pinned to ${choice}`).pipe(
+                Effect.mapError((error) =>
+                  fallsBack(error)
+                    ? new ProtocolError({
+                      reason: "VersionMismatch",
+                      detail: `the client is pinned to ${choice}, and the server does not seem to speak it ` +
+                        `(server/discover: ${error.message}); use protocol "auto" or "legacy" for it`,
+                      cause: error
+                    })
+                    : error
+                )
+              )
               : yield* handshake(transport, protocol, choice, `pinned to ${choice}`)
         }
       })
@@ -826,11 +839,14 @@ export const make = <R, RH = never>(
       })
 
     // Listens for `target` until interrupted; `first` gets the first
-    // acknowledgement or the first failure (and then the loop ends).
+    // acknowledgement, or, with `failFirst`, the first failure (and then the
+    // loop ends: the caller who asked hears of it). Later failures are
+    // reported and the loop listens again.
     const listenLoop = (
       target: string,
       filterFor: (session: Session) => Record<string, unknown> | undefined,
-      first: Deferred.Deferred<Record<string, unknown>, McpError>
+      first: Deferred.Deferred<Record<string, unknown>, McpError>,
+      failFirst: boolean
     ): Effect.Effect<void> => {
       const once: Effect.Effect<void, McpError> = Effect.flatMap(
         withSession("subscriptions/listen", Effect.succeed),
@@ -847,7 +863,9 @@ export const make = <R, RH = never>(
       return once.pipe(
         Effect.catchAll((error) =>
           Effect.flatMap(Deferred.isDone(first), (established) => {
-            if (!established) return Effect.zipRight(Deferred.fail(first, error), Effect.fail(error))
+            if (!established && failFirst) return Effect.zipRight(Deferred.fail(first, error), Effect.fail(error))
+            // no session yet (the user connects when it suits): try again later, nothing to report
+            if (error._tag === "NotConnected") return Deferred.succeed(first, {})
             onProblem(
               error._tag === "ProtocolError" || error._tag === "TransportError" ? error : new ProtocolError({
                 reason: "InvalidMessage",
@@ -868,7 +886,7 @@ export const make = <R, RH = never>(
     ): Effect.Effect<Record<string, unknown>, McpError> =>
       Effect.gen(function*() {
         const first = yield* Deferred.make<Record<string, unknown>, McpError>()
-        yield* FiberMap.run(listens, target, listenLoop(target, filterFor, first))
+        yield* FiberMap.run(listens, target, listenLoop(target, filterFor, first, true))
         return yield* Deferred.await(first).pipe(
           Effect.tapError(() => FiberMap.remove(listens, target))
         )
@@ -895,9 +913,11 @@ export const make = <R, RH = never>(
     const listsListen = yield* RcMap.make({
       lookup: (_: "lists") =>
         Effect.acquireRelease(
-          Effect.asVoid(
-            FiberMap.run(listens, "lists", listenLoop("list changes", listFilter, Deferred.unsafeMake(FiberId.none)))
-          ),
+          Effect.flatMap(Deferred.make<Record<string, unknown>, McpError>(), (first) =>
+            Effect.as(
+              FiberMap.run(listens, "lists", listenLoop("list changes", listFilter, first, false)),
+              first
+            )),
           () => FiberMap.remove(listens, "lists")
         )
     })
@@ -905,7 +925,9 @@ export const make = <R, RH = never>(
     const listedNotifications: Stream.Stream<McpSchema.ServerNotification> = Stream.unwrapScoped(
       Effect.gen(function*() {
         const queue = yield* traffic.subscribe
-        yield* RcMap.get(listsListen, "lists")
+        const acknowledged = yield* RcMap.get(listsListen, "lists")
+        // the stream starts once the server listens (or could not be heard from in time)
+        yield* Deferred.await(acknowledged).pipe(Effect.timeout(ackTimeout), Effect.ignore)
         return Stream.fromQueue(queue)
       })
     )
