@@ -357,8 +357,11 @@ export const fromSdk = <E = never, R = never>(
     }
     const credentials = options?.credentials
     // an abort is the client's own doing: closing, or a request abandoned
+    // a refused POST also fails the send that made it: its request hears of it, once
     sdk.onerror = (error) => {
-      if (error.name !== "AbortError") inbox.push(classifySdkError(error, credentials))
+      if (error.name !== "AbortError" && !error.message.includes("Error POSTing to endpoint")) {
+        inbox.push(classifySdkError(error, credentials))
+      }
     }
     options?.feed?.((frame) => inbox.push(frame))
     // requests the SDK is still sending, and whether the client abandoned them

@@ -769,6 +769,62 @@ describe("a stateless server that misbehaves", () => {
       assert.strictEqual(server.requests("subscriptions/listen").length, 1)
     }))
 
+  it.scoped("list streams: a server that advertises no listChanged is not asked to listen", () =>
+    Effect.gen(function*() {
+      const server = scripted(() => {})
+      const client = yield* McpClient.make(server.connect)
+      const stream = yield* Effect.fork(Stream.runDrain(client.listChanged))
+      yield* settle
+      assert.strictEqual(server.requests("subscriptions/listen").length, 0)
+      assert.isTrue(Option.isNone(yield* Fiber.poll(stream)))
+      yield* Fiber.interrupt(stream)
+    }))
+
+  it.scoped("list streams: a server without subscriptions/listen (-32601) is asked once, warned of, and the stream runs", () =>
+    Effect.gen(function*() {
+      const server = scripted((message, push) => {
+        if (message.method === "server/discover") {
+          push(result(message.id, { ...discoverResult, capabilities: { tools: { listChanged: true } } }))
+          return true
+        }
+        if (message.method === "subscriptions/listen") {
+          push({ jsonrpc: "2.0", id: message.id, error: { code: -32601, message: "Method not found" } })
+        }
+      })
+      const client = yield* McpClient.make(server.connect)
+      const stream = yield* Effect.fork(Stream.runDrain(client.listChanged))
+      yield* settle
+      yield* TestClock.adjust("10 minutes")
+      yield* settle
+      assert.strictEqual(server.requests("subscriptions/listen").length, 1)
+      assert.deepStrictEqual(server.requests("subscriptions/listen")[0].params.notifications, {
+        toolsListChanged: true
+      })
+      assert.isTrue(Option.isNone(yield* Fiber.poll(stream)))
+      yield* Fiber.interrupt(stream)
+    }))
+
+  it.scoped("list streams: an unacknowledged listen lets the stream start after the wait, and is tried again", () =>
+    Effect.gen(function*() {
+      const server = scripted((message, push) => {
+        if (message.method === "server/discover") {
+          push(result(message.id, { ...discoverResult, capabilities: { tools: { listChanged: true } } }))
+          return true
+        }
+      })
+      const client = yield* McpClient.make(server.connect)
+      const stream = yield* Effect.fork(Stream.runDrain(client.listChanged))
+      yield* settle
+      assert.strictEqual(server.requests("subscriptions/listen").length, 1)
+      yield* TestClock.adjust("10 seconds")
+      yield* settle
+      yield* TestClock.adjust("1 second")
+      yield* settle
+      assert.isAbove(server.requests("subscriptions/listen").length, 1)
+      assert.isTrue(Option.isNone(yield* Fiber.poll(stream)))
+      yield* Fiber.interrupt(stream)
+    }))
+
   it.scoped("with a requestTimeout under 10 s, the acknowledgement is awaited that long", () =>
     Effect.gen(function*() {
       const server = scripted(() => {})

@@ -866,6 +866,16 @@ export const make = <R, RH = never>(
             if (!established && failFirst) return Effect.zipRight(Deferred.fail(first, error), Effect.fail(error))
             // no session yet (the user connects when it suits): try again later, nothing to report
             if (error._tag === "NotConnected") return Deferred.succeed(first, {})
+            // a server without subscriptions/listen will not have it the next time either
+            if (error._tag === "McpRpcError" && error.code === McpSchema.ErrorCode.MethodNotFound) {
+              onProblem(
+                new ProtocolError({
+                  reason: "Unsupported",
+                  detail: `the server has no subscriptions/listen, so ${target} will not be heard of`
+                })
+              )
+              return Effect.zipRight(Deferred.succeed(first, {}), Effect.fail(error))
+            }
             onProblem(
               error._tag === "ProtocolError" || error._tag === "TransportError" ? error : new ProtocolError({
                 reason: "InvalidMessage",
