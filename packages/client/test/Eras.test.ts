@@ -2,7 +2,7 @@ import { McpClient, McpError, type McpSchema, Transport } from "@effect-mcp/clie
 import { NodeMcpClient } from "@effect-mcp/client-node"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Option, Schema, Stream, TestClock } from "effect"
+import { Effect, Fiber, Logger, Option, Schema, Stream, TestClock } from "effect"
 import { randomUUID } from "node:crypto"
 import { useForBlock } from "./utils/servers.js"
 import { startV2Http, statsOf, v2Stdio } from "./utils/v2Server.js"
@@ -767,6 +767,98 @@ describe("a stateless server that misbehaves", () => {
       // nothing listens again by itself
       yield* TestClock.adjust("1 minute")
       assert.strictEqual(server.requests("subscriptions/listen").length, 1)
+    }))
+
+  it.scoped("-32020 (header mismatch) re-reads the tool list and tries the call once more; twice is an McpRpcError", () =>
+    Effect.gen(function*() {
+      let mismatches = 0
+      const server = scripted((message, push) => {
+        if (message.method === "tools/list") {
+          push(result(message.id, { tools: [{ name: "moved", inputSchema: { type: "object" } }] }))
+        } else if (message.method === "tools/call") {
+          if (message.params.name === "moved" && mismatches++ === 0) {
+            push({ jsonrpc: "2.0", id: message.id, error: { code: -32020, message: "Mcp-Param-Region is absent" } })
+          } else if (message.params.name === "stubborn") {
+            push({ jsonrpc: "2.0", id: message.id, error: { code: -32020, message: "still wrong" } })
+          } else push(okText(message.id, "done"))
+        }
+      })
+      const client = yield* McpClient.make(server.connect)
+      const called = yield* client.callTool("moved", {})
+      assert.strictEqual((called.content[0] as { text: string }).text, "done")
+      assert.deepStrictEqual(server.seen.filter((m) => "id" in m).map((m) => m.method).slice(-3), [
+        "tools/call",
+        "tools/list",
+        "tools/call"
+      ])
+      const error = yield* Effect.flip(client.callTool("stubborn", {}))
+      assert.instanceOf(error, McpError.McpRpcError)
+      assert.strictEqual(error.code, -32020)
+      assert.include(error.message, "header mismatch")
+      assert.strictEqual(server.requests("tools/call").filter((m) => m.params.name === "stubborn").length, 2)
+    }))
+
+  it.scoped("tools whose x-mcp-header annotations break the rules are left out of listTools, with a warning", () =>
+    Effect.gen(function*() {
+      const server = scripted((message, push) => {
+        if (message.method === "tools/list") {
+          push(result(message.id, {
+            tools: [
+              {
+                name: "valid_tool",
+                inputSchema: { type: "object", properties: { region: { type: "string", "x-mcp-header": "Region" } } }
+              },
+              {
+                name: "invalid_number_header",
+                inputSchema: { type: "object", properties: { score: { type: "number", "x-mcp-header": "Score" } } }
+              }
+            ]
+          }))
+        }
+      })
+      const warnings: Array<string> = []
+      // the client reports problems on the runtime it was made in
+      const client = yield* McpClient.make(server.connect).pipe(
+        Effect.provide(Logger.replace(
+          Logger.defaultLogger,
+          Logger.make(({ message }) => {
+            warnings.push(String(Array.isArray(message) ? message.join(" ") : message))
+          })
+        ))
+      )
+      const tools = yield* client.listTools
+      assert.deepStrictEqual(tools.map((tool) => tool.name), ["valid_tool"])
+      const raw = yield* client.listToolsRaw()
+      assert.deepStrictEqual(raw.tools.map((tool) => tool.name), ["valid_tool"])
+      yield* settle
+      assert.isTrue(
+        warnings.some((line) => line.includes("invalid_number_header")),
+        `warnings: ${JSON.stringify(warnings)}`
+      )
+    }))
+
+  it.scoped("a request lost on its way (the transport says it may be sent again) goes again under a new id, once", () =>
+    Effect.gen(function*() {
+      let losses = 0
+      const server = scripted((message, push) => {
+        if (message.method !== "tools/call") return
+        const lose = message.params.name === "lost-twice" || losses === 0
+        if (lose) {
+          losses++
+          const cut = new McpError.TransportError({ reason: "Read", description: "the answer stream broke" })
+          push(new Transport.RequestFailure(message.id, cut, true))
+        } else push(okText(message.id, "arrived"))
+      })
+      const client = yield* McpClient.make(server.connect)
+      const called = yield* client.callTool("once-lost", {})
+      assert.strictEqual((called.content[0] as { text: string }).text, "arrived")
+      const sent = server.requests("tools/call")
+      assert.strictEqual(sent.length, 2)
+      assert.notStrictEqual(sent[0].id, sent[1].id)
+      assert.deepStrictEqual(sent[0].params.arguments, sent[1].params.arguments)
+      const error = yield* Effect.flip(client.callTool("lost-twice", {}))
+      assert.instanceOf(error, McpError.TransportError)
+      assert.strictEqual(server.requests("tools/call").filter((m) => m.params.name === "lost-twice").length, 2)
     }))
 
   it.scoped("list streams: a server that advertises no listChanged is not asked to listen", () =>
