@@ -792,8 +792,9 @@ export const make = <R, RH = never>(
       return Object.keys(filter).length === 0 ? undefined : filter
     }
 
-    // One listen request on the session: `acknowledged` gets what the server
-    // honours; the effect ends when the stream does.
+    // One listen request on the session: `first` gets what the server
+    // honours, once; the effect fails when no acknowledgement comes in time,
+    // and ends when the stream does.
     const listenOn = (
       session: Session,
       filter: Record<string, unknown>,
