@@ -1,10 +1,15 @@
 // An adapter for the shared benchmark harness (see its README), over the built packages:
 //   npm run build && node ../shared/bench/run.mjs --adapter ./bench/adapter.mjs
+// The harness's servers are handshake-era (SDK v1 McpServer): the client is pinned to protocol "legacy",
+// the `initialize` handshake every other adapter there does, so its numbers stay comparable with runs made
+// before the library spoke 2026-07-28 (with "auto", only a process's first connect to each server would differ:
+// one refused server/discover).
 import { connectEffectMcp } from "./effect-mcp.mjs"
 
 export default {
   name: "effect-mcp",
-  description: "@effect-mcp/client (NodeMcpClient: stdio on node:child_process, Streamable HTTP on node:http)",
+  description:
+    "@effect-mcp/client (NodeMcpClient: stdio on node:child_process, Streamable HTTP on node:http; protocol \"legacy\")",
   transports: ["inmemory", "stdio", "http"],
   connect: (target) =>
     connectEffectMcp(
@@ -12,6 +17,7 @@ export default {
         ? target.createServer()
         : target.kind === "stdio"
         ? { command: target.command, args: target.args, env: target.env, inheritEnv: false, stderr: "ignore" }
-        : target.url
+        : target.url,
+      { protocol: "legacy" }
     )
 }

@@ -26,18 +26,35 @@ for (const transport of transports) {
 }
 // --quick leaves out the memory workers (a fresh process per client and transport) unless --memory
 const withMemory = !quick || argv.includes("--memory")
+// calls per latency / throughput sample by kind of transport (an HTTP call costs ~5x a stdio one, ~30x an
+// in-memory one): the full run stays a few minutes with five transports and three clients
+const perKind = (inmemory, stdio, http) => ({ inmemory, stdio, http })
 const size = quick
-  ? { rounds: 2, connect: 1, warmup: 50, latency: 200, throughput: 200, blob: 2, list: 2, probe: 1, memoryCalls: 1000 }
+  ? {
+    rounds: 2,
+    connect: 1,
+    warmupConnect: false,
+    probeRounds: 1,
+    warmup: 50,
+    latency: perKind(200, 200, 200),
+    throughput: perKind(200, 200, 200),
+    blob: 2,
+    list: 2,
+    probe: 1,
+    memoryCalls: 1000
+  }
   : {
-    rounds: 5,
-    connect: 6,
+    rounds: 4,
+    connect: 4,
+    warmupConnect: true,
+    probeRounds: 4,
     warmup: 200,
-    latency: 3000,
-    throughput: 6000,
+    latency: perKind(3000, 2000, 1000),
+    throughput: perKind(6000, 2000, 1000),
     blob: 6,
     list: 5,
-    probe: 3,
-    memoryCalls: 10000
+    probe: 2,
+    memoryCalls: 5000
   }
 const LIST_TOOLS = 500
 
@@ -50,8 +67,10 @@ const record = (transport, metric, client, value) => {
 
 const measureRound = async (client, transport, servers, round) => {
   const plain = W.target(transport, 0, servers)
+  const latencyCalls = size.latency[plain.kind]
+  const throughputCalls = size.throughput[plain.kind]
   // one unrecorded session first: what a process pays once (lazy imports, JIT) is not a connect's cost
-  if (round === 0) await W.connectOnce(client, plain)
+  if (round === 0 && size.warmupConnect) await W.connectOnce(client, plain)
   const connects = []
   for (let i = 0; i < size.connect; i++) connects.push(await W.connectOnce(client, plain))
   record(transport, "connect + first call (ms)", client.name, W.median(connects))
@@ -59,16 +78,23 @@ const measureRound = async (client, transport, servers, round) => {
   const session = await client.connect(plain)
   try {
     await W.latencies(session, size.warmup)
-    const times = await W.latencies(session, size.latency)
+    const times = await W.latencies(session, latencyCalls)
     record(transport, "latency p50 (µs)", client.name, W.percentile(times, 50))
     record(transport, "latency p99 (µs)", client.name, W.percentile(times, 99))
     for (const inFlight of [1, 16, 64]) {
+      const cpu = process.cpuUsage()
       record(
         transport,
         `calls/s, ${inFlight} in flight`,
         client.name,
-        await W.throughput(session, size.throughput, inFlight)
+        await W.throughput(session, throughputCalls, inFlight)
       )
+      if (inFlight === 64) {
+        // what the calls cost this process (the client; in memory, the server too): the machine's other
+        // load and the server's share of two cores weigh less on it than on calls/s
+        const { system, user } = process.cpuUsage(cpu)
+        record(transport, "client CPU µs/call, 64 in flight", client.name, (user + system) / throughputCalls)
+      }
     }
     // effect-mcp from an Effect program against the SDKs from Promise code (their only way)
     record(
@@ -76,8 +102,8 @@ const measureRound = async (client, transport, servers, round) => {
       "calls/s, 64, Effect program",
       client.name,
       session.effectThroughput === undefined
-        ? await W.throughput(session, size.throughput, 64)
-        : await session.effectThroughput(size.throughput, 64)
+        ? await W.throughput(session, throughputCalls, 64)
+        : await session.effectThroughput(throughputCalls, 64)
     )
     await W.blob(session)
     const blobs = []
@@ -165,7 +191,9 @@ try {
       const shift = round % clients.length
       const order = [...clients.slice(shift), ...clients.slice(0, shift)]
       for (const client of order) await measureRound(client, transport, servers, round)
-      if (transport === "stdio" || transport === "http") await measureProbe(transport, servers)
+      if ((transport === "stdio" || transport === "http") && round < size.probeRounds) {
+        await measureProbe(transport, servers)
+      }
     }
     if (withMemory) {
       for (const client of clients) {

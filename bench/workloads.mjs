@@ -33,7 +33,12 @@ export const percentile = (values, p) => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
 }
 
-export const median = (values) => percentile(values, 50)
+/** The median (of an even count: the mean of the middle two, so two rounds' ratios are not their worse one). */
+export const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
 
 /** Starts an HTTP server (server.mjs, or `script`); returns its base URL and a stop function. */
 export const startHttpServer = (script = serverPath) =>
