@@ -2,7 +2,7 @@ import { McpClient, McpError, type McpSchema, Transport } from "@effect-mcp/clie
 import { NodeMcpClient } from "@effect-mcp/client-node"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Logger, Option, Schema, Stream, TestClock } from "effect"
+import { Chunk, Effect, Exit, Fiber, Logger, Option, Schema, Scope, Stream, TestClock } from "effect"
 import { randomUUID } from "node:crypto"
 import { useForBlock } from "./utils/servers.js"
 import { startV2Http, statsOf, v2Stdio } from "./utils/v2Server.js"
@@ -859,6 +859,60 @@ describe("a stateless server that misbehaves", () => {
       const error = yield* Effect.flip(client.callTool("lost-twice", {}))
       assert.instanceOf(error, McpError.TransportError)
       assert.strictEqual(server.requests("tools/call").filter((m) => m.params.name === "lost-twice").length, 2)
+    }))
+
+  it.scoped("after the connection is lost, the client listens again on the new one and updates flow again", () =>
+    Effect.gen(function*() {
+      // each connection is a pair of its own, in a scope the test can close: the server "dies"
+      const connections: Array<{ readonly scope: Scope.CloseableScope; readonly push: Push }> = []
+      const listens: Array<{ readonly connection: number; readonly id: unknown; readonly uris: unknown }> = []
+      const connect: Transport.Connect = Effect.gen(function*() {
+        const scope = yield* Scope.make()
+        const [client, server] = yield* Scope.extend(Transport.makeInMemoryPair, scope)
+        const push: Push = (frame) => Effect.runFork(server.send(frame as any))
+        const connection = connections.length
+        connections.push({ scope, push })
+        yield* server.run((message: any) => {
+          if (message.method === "server/discover") push(result(message.id, discoverResult))
+          if (message.method === "subscriptions/listen") {
+            listens.push({ connection, id: message.id, uris: message.params.notifications.resourceSubscriptions })
+            push({
+              jsonrpc: "2.0",
+              method: "notifications/subscriptions/acknowledged",
+              params: {
+                notifications: message.params.notifications,
+                _meta: { "io.modelcontextprotocol/subscriptionId": message.id }
+              }
+            })
+          }
+        }).pipe(Effect.forkIn(scope))
+        return client
+      })
+      const updated = (listen: { readonly connection: number; readonly id: unknown }) =>
+        connections[listen.connection].push({
+          jsonrpc: "2.0",
+          method: "notifications/resources/updated",
+          params: { uri: "test://watched", _meta: { "io.modelcontextprotocol/subscriptionId": listen.id } }
+        })
+      const client = yield* McpClient.make(connect)
+      const updates = yield* Effect.fork(Stream.runCollect(Stream.take(client.resourceUpdates("test://watched"), 2)))
+      yield* settle
+      assert.strictEqual(listens.length, 1)
+      updated(listens[0])
+      yield* settle
+      yield* Scope.close(connections[0].scope, Exit.void)
+      yield* settle
+      // the listen fails with the connection, and is opened again (on a new connection) after its backoff
+      yield* TestClock.adjust("1 second")
+      yield* settle
+      yield* TestClock.adjust("1 second")
+      yield* settle
+      assert.strictEqual(connections.length, 2)
+      assert.strictEqual(listens.length, 2)
+      assert.deepStrictEqual(listens[1], { connection: 1, id: listens[1].id, uris: ["test://watched"] })
+      updated(listens[1])
+      const got = yield* Fiber.join(updates)
+      assert.strictEqual(Chunk.size(got), 2)
     }))
 
   it.scoped("list streams: a server that advertises no listChanged is not asked to listen", () =>
