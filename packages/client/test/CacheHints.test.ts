@@ -5,7 +5,9 @@ import { Effect, Stream, TestClock } from "effect"
 // A stateless (2026-07-28) server over an in-memory pair that marks its
 // lists and reads cacheable, counts what it is asked, and sends the
 // notifications the test pushes (on the listen stream the client opens).
-const statelessServer = (options: { readonly ttlMs?: number; readonly cacheScope?: string } = {}) =>
+const statelessServer = (
+  options: { readonly ttlMs?: number; readonly cacheScope?: string; readonly pages?: boolean } = {}
+) =>
   Effect.gen(function*() {
     const [client, server] = yield* Transport.makeInMemoryPair
     const asked: Record<string, number> = {}
@@ -25,7 +27,14 @@ const statelessServer = (options: { readonly ttlMs?: number; readonly cacheScope
             resultType: "complete"
           })
         case "tools/list":
-          return reply({ tools: [{ name: `tool-${version}`, inputSchema: { type: "object" } }], ...hints })
+          if (message.params?.cursor === "stale") {
+            return push({ jsonrpc: "2.0", id: message.id, error: { code: -32602, message: "Invalid cursor" } })
+          }
+          return reply({
+            tools: [{ name: `tool-${version}${message.params?.cursor ?? ""}`, inputSchema: { type: "object" } }],
+            ...(options.pages === true && message.params?.cursor === undefined ? { nextCursor: "-page2" } : {}),
+            ...hints
+          })
         case "resources/read":
           return reply({ contents: [{ uri: message.params.uri, text: `v${version}` }], ...hints })
         case "subscriptions/listen": {
@@ -113,6 +122,19 @@ describe("response cache (revision 2026-07-28 caching hints)", () => {
       yield* settle(() => false, 20)
       assert.deepStrictEqual(yield* toolNames(client), ["tool-1"])
       assert.strictEqual(server.asked["tools/list"], 2)
+    }))
+
+  it.scoped("a cursor the server no longer knows (-32602) drops every page of that list", () =>
+    Effect.gen(function*() {
+      const server = yield* statelessServer({ ttlMs: 60_000, pages: true })
+      const client = yield* McpClient.make(server.connect, { cache: true })
+      assert.deepStrictEqual(yield* toolNames(client), ["tool-0", "tool-0-page2"])
+      assert.deepStrictEqual(yield* toolNames(client), ["tool-0", "tool-0-page2"])
+      assert.strictEqual(server.asked["tools/list"], 2)
+      const refused = yield* Effect.flip(client.listToolsRaw("stale"))
+      assert.strictEqual(refused._tag, "McpRpcError")
+      yield* toolNames(client)
+      assert.strictEqual(server.asked["tools/list"], 5)
     }))
 
   it.scoped("resources/updated drops the reads of that uri only", () =>
