@@ -915,6 +915,34 @@ describe("a stateless server that misbehaves", () => {
       assert.strictEqual(Chunk.size(got), 2)
     }))
 
+  it.scoped("an onMessage handler alone hears list changes: the client listens for its whole life", () =>
+    Effect.gen(function*() {
+      const server = scripted((message, push) => {
+        if (message.method === "server/discover") {
+          push(result(message.id, { ...discoverResult, capabilities: { tools: { listChanged: true } } }))
+          return true
+        }
+        if (message.method === "subscriptions/listen") {
+          const meta = { "io.modelcontextprotocol/subscriptionId": message.id }
+          push({
+            jsonrpc: "2.0",
+            method: "notifications/subscriptions/acknowledged",
+            params: { notifications: message.params.notifications, _meta: meta }
+          })
+          push({ jsonrpc: "2.0", method: "notifications/tools/list_changed", params: { _meta: meta } })
+        }
+      })
+      const heard: Array<string> = []
+      yield* McpClient.make(server.connect, {
+        onMessage: (notification) => Effect.sync(() => heard.push(notification.method))
+      })
+      yield* settle
+      assert.deepStrictEqual(server.requests("subscriptions/listen")[0].params.notifications, {
+        toolsListChanged: true
+      })
+      assert.include(heard, "notifications/tools/list_changed")
+    }))
+
   it.scoped("list streams: a server that advertises no listChanged is not asked to listen", () =>
     Effect.gen(function*() {
       const server = scripted(() => {})

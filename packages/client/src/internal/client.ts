@@ -1202,5 +1202,7 @@ export const make = <R, RH = never>(
     })
 
     if (autoConnect) yield* sessions.connect
+    // a handler of every notification hears the list changes for the client's lifetime, as in the handshake era
+    if (options.onMessage !== undefined) yield* RcMap.get(listsListen, "lists")
     return service
   })
