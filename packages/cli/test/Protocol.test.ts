@@ -17,7 +17,7 @@ const server = (mode: string, ...extra: Array<string>) => ({
   env: cliEnv({ MODE: mode })
 })
 
-describe("effect-mcp --protocol", () => {
+describe("effect-mcp --protocol", { timeout: 90_000 }, () => {
   it.live("inspect shows the revision and how it was chosen: auto finds 2026-07-28 on a modern server", () =>
     Effect.gen(function*() {
       const modern = server("modern")

@@ -130,7 +130,7 @@ export const runJson = (args: ReadonlyArray<string>, options: RunOptions = {}) =
 export const waitUntil = <A>(
   what: string,
   probe: () => A | undefined,
-  timeoutMillis = 10_000
+  timeoutMillis = 30_000
 ): Effect.Effect<A> =>
   Effect.suspend(() => {
     const value = probe()
