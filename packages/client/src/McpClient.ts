@@ -45,6 +45,47 @@ export const TypeId: TypeId = internal.TypeId
 export class McpClient extends Context.Tag("@effect-mcp/client/McpClient")<McpClient, Service>() {}
 
 /**
+ * A client service of your own, for a program that talks to several servers:
+ * the same operations as `McpClient`, as static accessors of the class
+ * (`Github.listTools`, `Github.callTool(...)`; `Github.use((client) => ...)`
+ * for the typed `outputSchema` form of `callTool` and the streams), and a
+ * `layer` like `McpClient.layer`. `McpClientMock.layer(implementation, Github)`
+ * mocks it.
+ *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ * import { Effect } from "effect"
+ *
+ * class Github extends McpClient.Tag("Github")<Github>() {}
+ * class Files extends McpClient.Tag("Files")<Files>() {}
+ *
+ * const program = Effect.gen(function*() {
+ *   const issues = yield* Github.callTool("list_issues", { repo: "effect" })
+ *   const files = yield* Files.listResources
+ *   return { issues, files }
+ * })
+ *
+ * const GithubLive = Github.layer("https://example.com/mcp")
+ * const FilesLive = Files.layer({ command: "npx", args: ["-y", "@modelcontextprotocol/server-filesystem", "."] })
+ * ```
+ *
+ * @since 0.3.0
+ * @category tags
+ */
+export const Tag = <const Id extends string>(id: Id) => <Self>() => {
+  const tag = Effect.Tag(id)<Self, Service>()
+  return Object.assign(tag, {
+    /** A client of this service, connected when built and closed with the layer (see `McpClient.layer`). */
+    layer: <S extends ConnectionSource, R = never>(
+      source: S,
+      options?: Options<R>
+    ): Layer.Layer<Self, McpError, SourceContext<S> | R> =>
+      Layer.scoped(tag as unknown as Context.Tag<Self, Service>, make(source, options))
+  })
+}
+
+/**
  * @since 0.1.0
  * @category guards
  */

@@ -8,6 +8,7 @@
 import * as McpClient from "@effect-mcp/client/McpClient"
 import type { McpError } from "@effect-mcp/client/McpError"
 import type * as McpSchema from "@effect-mcp/client/McpSchema"
+import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
@@ -116,10 +117,14 @@ export const make = (implementation: Implementation): McpClient.Service => {
 }
 
 /**
- * An `McpClient` layer from the operations given.
+ * An `McpClient` layer from the operations given; with `tag`, a layer of a
+ * client service of your own (see `McpClient.Tag`).
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (implementation: Implementation): Layer.Layer<McpClient.McpClient> =>
-  Layer.succeed(McpClient.McpClient, make(implementation))
+export const layer: {
+  (implementation: Implementation): Layer.Layer<McpClient.McpClient>
+  <Self>(implementation: Implementation, tag: Context.Tag<Self, McpClient.Service>): Layer.Layer<Self>
+} = (implementation: Implementation, tag?: Context.Tag<any, McpClient.Service>): Layer.Layer<any> =>
+  Layer.succeed(tag ?? McpClient.McpClient, make(implementation))
