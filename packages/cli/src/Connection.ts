@@ -16,6 +16,7 @@
  * @since 0.1.0
  */
 import * as McpClient from "@effect-mcp/client/McpClient"
+import * as McpConfig from "@effect-mcp/client/McpConfig"
 import * as McpError from "@effect-mcp/client/McpError"
 import type * as McpSchema from "@effect-mcp/client/McpSchema"
 import type * as StdioTransport from "@effect-mcp/client/StdioTransport"
@@ -210,39 +211,17 @@ const envString = (name: string) =>
 
 /** One entry of an mcp.json file as a library source. */
 const fromConfigEntry = (
-  name: string,
-  entry: unknown,
+  server: McpConfig.Server,
   extraHeaders: Record<string, string>,
   transport: Option.Option<"streamable-http" | "sse">
-): Effect.Effect<Source, UsageError> => {
-  if (typeof entry !== "object" || entry === null) {
-    return Effect.fail(new UsageError({ message: `the config entry "${name}" is not an object` }))
-  }
-  const value = entry as Record<string, unknown>
-  if (typeof value.command === "string") {
-    return Effect.succeed({
-      command: value.command,
-      args: Array.isArray(value.args) ? value.args.map(String) : [],
-      env: asRecordOfStrings(value.env),
-      ...(typeof value.cwd === "string" ? { cwd: value.cwd } : {}),
-      stderr: "ignore"
-    })
-  }
-  if (typeof value.url === "string") {
-    // mcp.json files say "type" ("sse", "http", "streamable-http"); the library says "transport"
-    const kind = typeof value.transport === "string" ? value.transport : value.type
-    const declared = kind === "sse" ? "sse" : kind === undefined ? undefined : "streamable-http"
-    const chosen = Option.getOrUndefined(transport) ?? declared
-    return Effect.succeed({
-      url: value.url,
-      ...(chosen === undefined ? {} : { transport: chosen }),
-      headers: { ...asRecordOfStrings(value.headers), ...extraHeaders }
-    })
-  }
-  return Effect.fail(
-    new UsageError({ message: `the config entry "${name}" has neither a "command" (stdio) nor a "url" (HTTP)` })
-  )
-}
+): Source =>
+  McpConfig.isStdio(server)
+    ? { ...McpConfig.stdioOptions(server), stderr: "ignore" }
+    : {
+      url: server.url,
+      transport: Option.getOrElse(transport, () => McpConfig.httpTransport(server)),
+      headers: { ...server.headers, ...extraHeaders }
+    }
 
 const fromConfigFile = (
   path: string,
@@ -255,16 +234,11 @@ const fromConfigFile = (
     const text = yield* fs.readFileString(path).pipe(
       Effect.mapError((error) => new UsageError({ message: `cannot read the config file ${path}: ${error.message}` }))
     )
-    const parsed = yield* Effect.try({
-      try: () => JSON.parse(text) as unknown,
-      catch: (error) => new UsageError({ message: `the config file ${path} is not JSON: ${(error as Error).message}` })
-    })
-    const record = typeof parsed === "object" && parsed !== null ? parsed as Record<string, unknown> : {}
-    const servers = record.mcpServers ?? record.servers
-    if (typeof servers !== "object" || servers === null) {
-      return yield* new UsageError({ message: `the config file ${path} has no "mcpServers" (or "servers") object` })
+    const config = McpConfig.parse(text)
+    if (Either.isLeft(config)) {
+      return yield* new UsageError({ message: `the config file ${path}: ${config.left}` })
     }
-    const entries = servers as Record<string, unknown>
+    const entries = McpConfig.servers(config.right)
     const names = Object.keys(entries)
     const chosen = Option.getOrUndefined(name) ?? (names.length === 1 ? names[0] : undefined)
     if (chosen === undefined) {
@@ -274,12 +248,13 @@ const fromConfigFile = (
           : `the config file ${path} names ${names.length} servers; pick one with --server (${names.join(", ")})`
       })
     }
-    if (!(chosen in entries)) {
+    const entry = entries[chosen]
+    if (entry === undefined) {
       return yield* new UsageError({
         message: `the config file ${path} has no server named "${chosen}" (it has: ${names.join(", ") || "none"})`
       })
     }
-    return yield* fromConfigEntry(chosen, entries[chosen], extraHeaders, transport)
+    return fromConfigEntry(entry, extraHeaders, transport)
   })
 
 /**

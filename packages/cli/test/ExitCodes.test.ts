@@ -1,5 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
 import * as Path from "node:path"
 import {
   cliEnv,
@@ -26,6 +28,24 @@ describe.concurrent("exit codes", () => {
       const text = yield* runCli(["tools", "call", "fail", ...demoServer()])
       assert.strictEqual(text.code, 1)
       assert.include(text.stderr, "effect-mcp: tool error: Tool \"fail\" reported an error: The tool failed")
+    }))
+
+  it.live("2: a broken mcp.json says what is wrong and where; hosts' own keys are ignored", () =>
+    Effect.gen(function*() {
+      const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-mcp-config-"))
+      const broken = Path.join(dir, "broken.json")
+      Fs.writeFileSync(broken, JSON.stringify({ mcpServers: { files: { command: "npx", args: "-y server" } } }))
+      const run = yield* runJson(["tools", "list", "--config", broken])
+      assert.strictEqual(run.code, 2)
+      assert.strictEqual(run.json.error.type, "UsageError")
+      assert.include(run.json.error.message, "mcpServers.files: args: Expected ReadonlyArray<string>")
+      const good = Path.join(dir, "mcp.json")
+      const [command, ...args] = demoServer().slice(1)
+      Fs.writeFileSync(good, JSON.stringify({ servers: { demo: { command, args, disabled: false, autoApprove: [] } } }))
+      const listed = yield* runJson(["tools", "list", "--config", good])
+      assert.strictEqual(listed.code, 0, JSON.stringify(listed.json))
+      assert.include(listed.json.map((tool: { name: string }) => tool.name), "add")
+      Fs.rmSync(dir, { recursive: true, force: true })
     }))
 
   it.live("2: bad tool arguments, with the schema in the message", () =>

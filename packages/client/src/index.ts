@@ -27,6 +27,16 @@ export * as McpAuth from "./McpAuth.js"
 export * as McpClient from "./McpClient.js"
 
 /**
+ * The `mcp.json` format MCP hosts keep their servers in (`mcpServers`, or
+ * `servers` as VS Code writes it), as a Schema: one reading of it for the
+ * library and the CLI. Keys a host adds of its own (`disabled`,
+ * `autoApprove`, ...) are ignored.
+ *
+ * @since 0.3.0
+ */
+export * as McpConfig from "./McpConfig.js"
+
+/**
  * The typed errors of an MCP client.
  *
  * @since 0.1.0

@@ -8,10 +8,12 @@ import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import type { Transport as SdkTransport } from "@modelcontextprotocol/sdk/shared/transport.js"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Predicate from "effect/Predicate"
 import * as HttpTransport from "../HttpTransport.js"
 import type { ConnectionSource } from "../McpClient.js"
+import * as McpConfig from "../McpConfig.js"
 import { TransportError } from "../McpError.js"
 import * as StdioTransport from "../StdioTransport.js"
 import * as Transport from "../Transport.js"
@@ -195,8 +197,10 @@ const resolve = (source: ConnectionSource): Transport.Connect<any> => {
       )
     }
     const entry = servers[name]
-    return entry === undefined
-      ? fail(`the config has no server named "${name}" (it has: ${names.join(", ")})`)
+    if (entry === undefined) return fail(`the config has no server named "${name}" (it has: ${names.join(", ")})`)
+    const checked = McpConfig.decodeServer(entry)
+    return Either.isLeft(checked)
+      ? fail(`the config entry "${name}" is not a server: ${checked.left}`)
       : resolve(entry)
   }
   if ("command" in source) return StdioTransport.make(source)
