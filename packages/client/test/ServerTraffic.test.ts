@@ -192,6 +192,21 @@ describe("server-initiated traffic with an SDK McpServer", () => {
       assert.include(cause.message, "User rejected the sampling request")
     }))
 
+  it.scoped("a handler error built as plain JavaScript would ({ code, message }, or nothing) still reaches the server well formed", () =>
+    Effect.gen(function*() {
+      const server = inProcess()
+      let next: McpError.HandlerError = new McpError.HandlerError({ code: -1, message: "declined by the user" } as any)
+      yield* McpClient.make(server, { sampling: () => Effect.fail(next) })
+      const ask = Effect.flip(Effect.tryPromise(() => server.server.createMessage({ messages: [], maxTokens: 10 })))
+      const declined = (yield* ask).cause as { code: number; message: string }
+      assert.strictEqual(declined.code, -1)
+      assert.include(declined.message, "declined by the user")
+      next = new McpError.HandlerError({} as any)
+      const empty = (yield* ask).cause as { code: number; message: string }
+      assert.strictEqual(empty.code, -32603)
+      assert.include(empty.message, "gave no reason")
+    }))
+
   it.scoped("a handler that needs a service gets it from the layer", () =>
     Effect.gen(function*() {
       const server = inProcess()

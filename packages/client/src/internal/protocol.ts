@@ -46,6 +46,17 @@ export interface HandlerError {
   readonly data?: unknown
 }
 
+// A JSON-RPC error needs an integer code and a message, or the server may
+// never take it as the answer (and wait for one)
+const wellFormed = (error: HandlerError): HandlerError => {
+  const code = Number.isInteger(error.code) ? error.code : McpSchema.ErrorCode.InternalError
+  const message = typeof error.message === "string" && error.message.length > 0
+    ? error.message
+    : "The client's handler failed and gave no reason"
+  if (code === error.code && message === error.message) return error
+  return error.data === undefined ? { code, message } : { code, message, data: error.data }
+}
+
 /** @internal */
 export type RequestHandler = (params: unknown) => Effect.Effect<unknown, HandlerError>
 
@@ -437,7 +448,7 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
       }
       const failure = Cause.failureOption(exit.cause)
       const error: HandlerError = failure._tag === "Some"
-        ? failure.value
+        ? wellFormed(failure.value)
         : {
           code: McpSchema.ErrorCode.InternalError,
           message: `The client's handler failed: ${Cause.pretty(exit.cause)}`

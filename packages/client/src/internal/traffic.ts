@@ -74,10 +74,11 @@ const invalidParams = (method: string, error: unknown) => ({
   message: `Invalid params for ${method}: ${error instanceof Error ? error.message : String(error)}`
 })
 
+// `message` rather than `description`: plain JavaScript may build one with `{ code, message }`
 const fromHandlerError = (error: HandlerError): Protocol.HandlerError =>
   error.data === undefined
-    ? { code: error.code, message: error.description }
-    : { code: error.code, message: error.description, data: error.data }
+    ? { code: error.code, message: error.message }
+    : { code: error.code, message: error.message, data: error.data }
 
 const noHandler = (method: string, capability: string): Effect.Effect<never, Protocol.HandlerError> =>
   Effect.fail({
