@@ -943,6 +943,25 @@ describe("a stateless server that misbehaves", () => {
       assert.include(heard, "notifications/tools/list_changed")
     }))
 
+  it.scoped("a handler given after connecting is declared in the envelope of the requests that follow", () =>
+    Effect.gen(function*() {
+      const server = scripted((message, push) => {
+        if (message.method === "tools/list") push(result(message.id, { tools: [] }))
+      })
+      const client = yield* McpClient.make(server.connect)
+      const capabilitiesOfLast = () => {
+        const [last] = server.requests("tools/list").slice(-1)
+        return last.params._meta["io.modelcontextprotocol/clientCapabilities"]
+      }
+      yield* client.listTools
+      assert.isUndefined(capabilitiesOfLast().elicitation)
+      yield* client.setElicitationHandler(() => Effect.succeed({ action: "decline" as const }))
+      yield* client.setRoots([{ uri: "file:///work" }])
+      yield* client.listTools
+      assert.isDefined(capabilitiesOfLast().elicitation)
+      assert.isDefined(capabilitiesOfLast().roots)
+    }))
+
   it.scoped("list streams: a server that advertises no listChanged is not asked to listen", () =>
     Effect.gen(function*() {
       const server = scripted(() => {})

@@ -298,6 +298,12 @@ export const make = <R, RH = never>(
       return meta
     }
 
+    // what later requests of a stateless session carry, after a change to the log level or the handlers
+    const refreshEnvelope = () => {
+      const session = sessions.current()
+      if (session?.stateless === true) session.protocol.setEnvelope(envelope(session.protocolVersion))
+    }
+
     const speak = (transport: Transport.Transport, protocol: Protocol.Protocol, version: string | undefined) => {
       transport.setProtocolVersion?.(version)
       protocol.setProtocolVersion(version)
@@ -1118,7 +1124,7 @@ export const make = <R, RH = never>(
             session.stateless
               ? Effect.sync(() => {
                 loggingLevel = level
-                session.protocol.setEnvelope(envelope(session.protocolVersion))
+                refreshEnvelope()
               })
               : Effect.zipRight(
                 session.protocol.request("logging/setLevel", { level }),
@@ -1174,6 +1180,7 @@ export const make = <R, RH = never>(
       setRoots: (roots) =>
         Effect.suspend(() => {
           traffic.setRoots(roots)
+          refreshEnvelope()
           rootsVersion++
           const session = sessions.current()
           return session === undefined || session.stateless || session.protocol.closedWith() !== undefined
@@ -1181,8 +1188,15 @@ export const make = <R, RH = never>(
             : session.protocol.notify("notifications/roots/list_changed")
         }),
       setSamplingHandler: (handler) =>
-        Effect.sync(() => traffic.setSampling(handler)),
-      setElicitationHandler: (handler) => Effect.sync(() => traffic.setElicitation(handler)),
+        Effect.sync(() => {
+          traffic.setSampling(handler)
+          refreshEnvelope()
+        }),
+      setElicitationHandler: (handler) =>
+        Effect.sync(() => {
+          traffic.setElicitation(handler)
+          refreshEnvelope()
+        }),
       sendProgress: (progressToken, progress) =>
         withCurrent(
           "notifications/progress",
@@ -1198,7 +1212,8 @@ export const make = <R, RH = never>(
 
     const subscriptions = yield* RcMap.make({
       lookup: (uri: string) =>
-        Effect.acquireRelease(service.subscribe(uri), () => Effect.ignore(service.unsubscribe(uri)))
+        Effect.acquireRelease(service.subscribe(uri), () =>
+          Effect.ignore(service.unsubscribe(uri)))
     })
 
     if (autoConnect) yield* sessions.connect
