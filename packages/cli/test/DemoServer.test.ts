@@ -6,9 +6,10 @@ import * as Path from "node:path"
 import { binPath, cliEnv, demoServer, demoServerPath, gone, runCli, runJson, startCli, waitUntil } from "./utils/cli.js"
 
 // Every subcommand of the built binary against the embedded demo server over stdio.
-// Each test starts several CLI processes and demo servers (about 1.5 s of CPU each), five tests at once,
-// beside the other test files: on two cores that takes long, and these tests are about behaviour, not speed.
-describe.concurrent("effect-mcp against the demo server (stdio)", { timeout: 90_000 }, () => {
+// Each test starts several CLI processes and demo servers (about 1.5 s of CPU each). Run five at once,
+// beside the other test files, they starved each other on two cores (a `tail` waited 30 s for output it
+// gets in 3 s alone): one at a time, with room to spare; these tests are about behaviour, not speed.
+describe("effect-mcp against the demo server (stdio)", { timeout: 90_000 }, () => {
   it.live("inspect reports the server, protocol, capabilities and counts", () =>
     Effect.gen(function*() {
       const { code, json } = yield* runJson(["inspect", ...demoServer()])
