@@ -962,6 +962,24 @@ describe("a stateless server that misbehaves", () => {
       assert.isDefined(capabilitiesOfLast().roots)
     }))
 
+  it.scoped("a pinned handshake revision is kept: a server that answers another is refused, with advice", () =>
+    Effect.gen(function*() {
+      const server = scripted((message, push) => {
+        if (message.method !== "initialize") return
+        const result2 = { protocolVersion: "2025-11-25", capabilities: {}, serverInfo: { name: "newer", version: "1" } }
+        push(result(message.id, result2))
+        return true
+      })
+      const error = yield* Effect.flip(McpClient.make(server.connect, { protocol: "2025-06-18" }))
+      assert.instanceOf(error, McpError.ProtocolError)
+      assert.strictEqual(error.reason, "VersionMismatch")
+      assert.include(error.message, `pinned to 2025-06-18, and the server answered "2025-11-25"`)
+      assert.strictEqual(server.requests("initialize")[0].params.protocolVersion, "2025-06-18")
+      assert.strictEqual(server.requests("server/discover").length, 0)
+      const legacy = yield* McpClient.make(server.connect, { protocol: "legacy" })
+      assert.strictEqual(yield* legacy.protocolVersion, "2025-11-25")
+    }))
+
   it.scoped("list streams: a server that advertises no listChanged is not asked to listen", () =>
     Effect.gen(function*() {
       const server = scripted(() => {})

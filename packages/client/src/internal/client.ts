@@ -314,7 +314,8 @@ export const make = <R, RH = never>(
       transport: Transport.Transport,
       protocol: Protocol.Protocol,
       version: string,
-      how: string
+      how: string,
+      pinned = false
     ): Effect.Effect<Session, McpError> =>
       Effect.gen(function*() {
         speak(transport, protocol, undefined)
@@ -330,6 +331,14 @@ export const make = <R, RH = never>(
             detail: `the server answered "${initializeResult.protocolVersion}"; this client speaks ${
               McpSchema.SUPPORTED_PROTOCOL_VERSIONS.join(", ")
             }`
+          })
+        }
+        if (pinned && initializeResult.protocolVersion !== version) {
+          return yield* new ProtocolError({
+            reason: "VersionMismatch",
+            detail:
+              `the client is pinned to ${version}, and the server answered "${initializeResult.protocolVersion}"; ` +
+              `use protocol "legacy" to take the newest the server speaks`
           })
         }
         speak(transport, protocol, initializeResult.protocolVersion)
@@ -474,7 +483,7 @@ export const make = <R, RH = never>(
                     : error
                 )
               )
-              : yield* handshake(transport, protocol, choice, `pinned to ${choice}`)
+              : yield* handshake(transport, protocol, choice, `pinned to ${choice}`, true)
         }
       })
 
