@@ -30,9 +30,10 @@ export interface RequestOptions {
   readonly totalTimeout?: Duration.DurationInput | undefined
   readonly onProgress?: ((progress: McpSchema.Progress) => Effect.Effect<void>) | undefined
   /**
-   * Notifications that name this request as theirs (`_meta.subscriptionId`,
-   * revision 2026-07-28's `subscriptions/listen`), called on the reader, in
-   * addition to the session's notification handling.
+   * Notifications that name this request as theirs (revision 2026-07-28's
+   * `subscriptions/listen`: `_meta["io.modelcontextprotocol/subscriptionId"]`,
+   * or a bare `subscriptionId`), called on the reader, in addition to the
+   * session's notification handling.
    */
   readonly onNotification?: ((notification: McpSchema.ServerNotification) => void) | undefined
   /** Headers for this request, on transports that carry them (`Mcp-Param-*`). */
