@@ -533,6 +533,8 @@ const discoverResult = {
   capabilities: { tools: {}, resources: { subscribe: true } },
   resultType: "complete"
 }
+// a server that sends tools/list_changed
+const listingResult = { ...discoverResult, capabilities: { tools: { listChanged: true } } }
 
 /**
  * A server scripted message by message over an in-memory pair. It answers
@@ -540,7 +542,7 @@ const discoverResult = {
  * discover result for 2026-07-28, so the session is stateless; `seen` has
  * every message the client sent, in order.
  */
-const scripted = (onMessage: (message: any, push: Push) => boolean | void) => {
+const scripted = (onMessage: (message: any, push: Push) => boolean | void, discover: unknown = discoverResult) => {
   const seen: Array<any> = []
   const connect: Transport.Connect = Effect.gen(function*() {
     const [client, server] = yield* Transport.makeInMemoryPair
@@ -549,7 +551,7 @@ const scripted = (onMessage: (message: any, push: Push) => boolean | void) => {
       // a copy, as a wire would carry it
       seen.push(JSON.parse(JSON.stringify(message)))
       if (onMessage(message, push) === true) return
-      if (message.method === "server/discover") push({ jsonrpc: "2.0", id: message.id, result: discoverResult })
+      if (message.method === "server/discover") push({ jsonrpc: "2.0", id: message.id, result: discover })
     }).pipe(Effect.forkScoped)
     return client
   })
@@ -918,10 +920,6 @@ describe("a stateless server that misbehaves", () => {
   it.scoped("an onMessage handler alone hears list changes: the client listens for its whole life", () =>
     Effect.gen(function*() {
       const server = scripted((message, push) => {
-        if (message.method === "server/discover") {
-          push(result(message.id, { ...discoverResult, capabilities: { tools: { listChanged: true } } }))
-          return true
-        }
         if (message.method === "subscriptions/listen") {
           const meta = { "io.modelcontextprotocol/subscriptionId": message.id }
           push({
@@ -931,7 +929,7 @@ describe("a stateless server that misbehaves", () => {
           })
           push({ jsonrpc: "2.0", method: "notifications/tools/list_changed", params: { _meta: meta } })
         }
-      })
+      }, listingResult)
       const heard: Array<string> = []
       yield* McpClient.make(server.connect, {
         onMessage: (notification) => Effect.sync(() => heard.push(notification.method))
@@ -980,6 +978,25 @@ describe("a stateless server that misbehaves", () => {
       assert.strictEqual(yield* legacy.protocolVersion, "2025-11-25")
     }))
 
+  it.scoped("a round asking for more than 64 inputs is refused before any handler runs", () =>
+    Effect.gen(function*() {
+      const server = scripted((message, push) => {
+        if (message.method !== "tools/call") return
+        const flood = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`q${i}`, elicit(`question ${i}`)]))
+        push(inputRequired(message.id, flood))
+      })
+      let asked = 0
+      const client = yield* McpClient.make(server.connect, {
+        elicitation: () => Effect.sync(() => asked++).pipe(Effect.as({ action: "decline" as const }))
+      })
+      const error = yield* Effect.flip(client.callTool("flood", {}))
+      assert.instanceOf(error, McpError.ProtocolError)
+      assert.strictEqual(error.reason, "InputRequired")
+      assert.include(error.message, "asked for 10000 inputs in one round; the client answers at most 64")
+      assert.strictEqual(asked, 0)
+      assert.strictEqual(server.requests("tools/call").length, 1)
+    }))
+
   it.scoped("list streams: a server that advertises no listChanged is not asked to listen", () =>
     Effect.gen(function*() {
       const server = scripted(() => {})
@@ -994,14 +1011,10 @@ describe("a stateless server that misbehaves", () => {
   it.scoped("list streams: a server without subscriptions/listen (-32601) is asked once, warned of, and the stream runs", () =>
     Effect.gen(function*() {
       const server = scripted((message, push) => {
-        if (message.method === "server/discover") {
-          push(result(message.id, { ...discoverResult, capabilities: { tools: { listChanged: true } } }))
-          return true
-        }
         if (message.method === "subscriptions/listen") {
           push({ jsonrpc: "2.0", id: message.id, error: { code: -32601, message: "Method not found" } })
         }
-      })
+      }, listingResult)
       const client = yield* McpClient.make(server.connect)
       const stream = yield* Effect.fork(Stream.runDrain(client.listChanged))
       yield* settle
@@ -1017,12 +1030,7 @@ describe("a stateless server that misbehaves", () => {
 
   it.scoped("list streams: an unacknowledged listen lets the stream start after the wait, and is tried again", () =>
     Effect.gen(function*() {
-      const server = scripted((message, push) => {
-        if (message.method === "server/discover") {
-          push(result(message.id, { ...discoverResult, capabilities: { tools: { listChanged: true } } }))
-          return true
-        }
-      })
+      const server = scripted(() => {}, listingResult)
       const client = yield* McpClient.make(server.connect)
       const stream = yield* Effect.fork(Stream.runDrain(client.listChanged))
       yield* settle

@@ -53,6 +53,34 @@ const waitForPort = (port: number, child: ChildProcess.ChildProcess): Effect.Eff
   }).pipe(Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => new Error(`nothing listened on ${port}`) }))
 
 /**
+ * Runs this Node with `args` and only PATH and `env` in its environment; the
+ * scope's end sends SIGTERM (SIGKILL after 3 s) and waits for it to be gone.
+ */
+export const spawnNode = (
+  args: ReadonlyArray<string>,
+  env: Record<string, string>,
+  stdio: "ignore" | "pipe"
+): Effect.Effect<ChildProcess.ChildProcess, never, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.sync(() =>
+      ChildProcess.spawn(process.execPath, args, {
+        env: { PATH: process.env.PATH ?? "", ...env },
+        stdio: stdio === "ignore" ? "ignore" : ["ignore", "pipe", "pipe"]
+      })
+    ),
+    (child) =>
+      Effect.async<void>((resume) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resume(Effect.void)
+        const timer = setTimeout(() => child.kill("SIGKILL"), 3000)
+        child.once("exit", () => {
+          clearTimeout(timer)
+          resume(Effect.void)
+        })
+        child.kill("SIGTERM")
+      })
+  )
+
+/**
  * Starts a Node script that serves HTTP on the port in `PORT` (on loopback,
  * `HOST` is 127.0.0.1), and stops it (and waits for it to be gone) when the
  * scope closes.
@@ -64,23 +92,10 @@ export const startHttpServer = (
 ): Effect.Effect<{ readonly port: number; readonly pid: number }, Error, Scope.Scope> =>
   Effect.gen(function*() {
     const port = yield* freePort
-    const child = yield* Effect.acquireRelease(
-      Effect.sync(() =>
-        ChildProcess.spawn(process.execPath, [script, ...args], {
-          env: { PATH: process.env.PATH ?? "", PORT: String(port), HOST: "127.0.0.1", ...env },
-          stdio: "ignore"
-        })
-      ),
-      (child) =>
-        Effect.async<void>((resume) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resume(Effect.void)
-          const timer = setTimeout(() => child.kill("SIGKILL"), 3000)
-          child.once("exit", () => {
-            clearTimeout(timer)
-            resume(Effect.void)
-          })
-          child.kill("SIGTERM")
-        })
+    const child = yield* spawnNode(
+      [script, ...args],
+      { PORT: String(port), HOST: "127.0.0.1", ...env },
+      "ignore"
     )
     yield* waitForPort(port, child)
     return { port, pid: child.pid! }

@@ -1,8 +1,8 @@
 import type { McpClient, StdioTransport } from "@effect-mcp/client"
 import { Effect } from "effect"
 import type { Scope } from "effect"
-import * as ChildProcess from "node:child_process"
 import * as Path from "node:path"
+import { spawnNode } from "./servers.js"
 
 /** The fixture server built on the official SDK v2 (`@modelcontextprotocol/server` 2.4.0). */
 export const v2ServerPath: string = Path.join(import.meta.dirname, "..", "fixtures", "v2-server.mjs")
@@ -39,24 +39,7 @@ const statsUrl = (url: string) => new URL("/stats", url).href
  */
 export const startV2Http = (mode: V2Mode): Effect.Effect<V2Http, Error, Scope.Scope> =>
   Effect.gen(function*() {
-    const child = yield* Effect.acquireRelease(
-      Effect.sync(() =>
-        ChildProcess.spawn(process.execPath, [v2ServerPath], {
-          env: { PATH: process.env.PATH ?? "", MODE: mode, TRANSPORT: "http" },
-          stdio: ["ignore", "pipe", "pipe"]
-        })
-      ),
-      (child) =>
-        Effect.async<void>((resume) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resume(Effect.void)
-          const timer = setTimeout(() => child.kill("SIGKILL"), 3000)
-          child.once("exit", () => {
-            clearTimeout(timer)
-            resume(Effect.void)
-          })
-          child.kill("SIGTERM")
-        })
-    )
+    const child = yield* spawnNode([v2ServerPath], { MODE: mode, TRANSPORT: "http" }, "pipe")
     const stderr: Array<string> = []
     child.stderr!.on("data", (chunk) => stderr.push(String(chunk)))
     const url = yield* Effect.async<string, Error>((resume) => {
