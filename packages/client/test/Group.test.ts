@@ -1,4 +1,5 @@
 import { McpClient, McpError, McpGroup } from "@effect-mcp/client"
+import { McpTestServer } from "@effect-mcp/testing"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js"
@@ -279,6 +280,31 @@ describe("McpGroup: servers that are down or misconfigured", () => {
       }).pipe(Effect.provide(NodeContext.layer)),
     { timeout: 60_000 }
   )
+})
+
+describe("McpGroup: a server that floods list_changed", () => {
+  it.scopedLive("every page is read, and a flood of notifications costs a read or two, not one each", () =>
+    Effect.gen(function*() {
+      const tools = Array.from({ length: 7 }, (_, i) => ({
+        name: `t${i}`,
+        handler: () => Effect.succeed(McpTestServer.text(`t${i}`))
+      }))
+      const server = yield* McpTestServer.make({ tools, pageSize: 2 })
+      const group = yield* McpGroup.make({ paged: server.connect })
+      const catalogue = yield* group.catalogue
+      assert.deepStrictEqual(catalogue.tools.map((entry) => entry.name), tools.map((tool) => `paged_${tool.name}`))
+      const listsBefore = (yield* server.received("tools/list")).length
+      assert.strictEqual(listsBefore, 4)
+      yield* Effect.forEach(
+        Array.from({ length: 200 }),
+        () => server.notify("notifications/tools/list_changed"),
+        { discard: true }
+      )
+      yield* Effect.sleep("300 millis")
+      const reads = ((yield* server.received("tools/list")).length - listsBefore) / 4
+      assert.isAtLeast(reads, 1)
+      assert.isAtMost(reads, 3)
+    }))
 })
 
 describe("McpGroup: healing", () => {
