@@ -20,6 +20,7 @@ import * as Option from "effect/Option"
 import * as CompleteCommand from "./CompleteCommand.js"
 import { ServerCommand } from "./Connection.js"
 import * as Demo from "./Demo.js"
+import * as DiscoverCommand from "./DiscoverCommand.js"
 import * as ExitCode from "./ExitCode.js"
 import * as InspectCommand from "./InspectCommand.js"
 import * as PromptsCommand from "./PromptsCommand.js"
@@ -67,6 +68,7 @@ export const root = Command.make("effect-mcp").pipe(
     CompleteCommand.command,
     InspectCommand.ping,
     TailCommand.command,
+    DiscoverCommand.command,
     Demo.demo,
     demoServer
   ])
