@@ -171,6 +171,7 @@ export const make = (
     const requests = new Set<Http.ClientRequest>()
     const calls = new Map<McpSchema.RequestId, Call>()
     let sessionId: string | undefined
+    const count = { sent: 0, received: 0 }
     let protocolVersion: string | undefined
     let open = true
     const timers = new Set<ReturnType<typeof setTimeout>>()
@@ -279,6 +280,7 @@ export const make = (
           request(options, true)
         } else options.onError(error)
       })
+      if (options.body !== undefined) count.sent += Buffer.byteLength(options.body)
       if (options.onWritten === undefined) outgoing.end(options.body)
       else outgoing.end(options.body, options.onWritten)
     }
@@ -304,6 +306,7 @@ export const make = (
         return finish("TooLarge")
       }
       response.on("data", (chunk: Buffer) => {
+        count.received += chunk.length
         size += chunk.length
         if (size > max) {
           response.destroy()
@@ -339,6 +342,7 @@ export const make = (
       }
       const timer = later(wait, finish)
       response.on("data", (chunk: Buffer) => {
+        count.received += chunk.length
         chunks.push(chunk)
         size += chunk.length
         if (size >= max) finish()
@@ -494,6 +498,7 @@ export const make = (
       }
       response.setEncoding("utf8")
       response.on("data", (chunk: string) => {
+        count.received += Buffer.byteLength(chunk)
         if (ended) return
         parser.push(chunk)
         if (tooLarge || parser.held() > limit) {
@@ -954,7 +959,8 @@ export const make = (
       // the stateless revision has no stream for what the server sends unasked
       ready: Effect.suspend(() => stateless() ? Effect.void : Deferred.await(startStandalone())),
       abandon,
-      sessionId: session
+      sessionId: session,
+      bytes: () => count
     })
   })
 

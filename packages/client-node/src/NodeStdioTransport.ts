@@ -141,12 +141,14 @@ export const make = (
 
     // -- writing: batches go out while the pipe takes them, then wait for "drain"
 
+    const count = { sent: 0, received: 0 }
     let scheduled = false
     const flush = () => {
       scheduled = false
       while (!stdin.writableNeedDrain && !stdin.destroyed) {
         const text = outbox.take()
         if (text === undefined) return
+        count.sent += Buffer.byteLength(text)
         stdin.write(text)
       }
     }
@@ -223,6 +225,7 @@ export const make = (
     const splitter = Ndjson.makeLineSplitter({ decode: decodeLine, maxLineBytes: maxMessageBytes })
     const push = (frame: unknown) => inbox.push(frame)
     stdout.on("data", (bytes: Uint8Array) => {
+      count.received += bytes.byteLength
       Ndjson.parseLines(splitter.push(bytes), push)
       if (splitter.overflowed()) end(Exit.fail(Ndjson.lineTooLong(maxMessageBytes, stderr.tail())))
     })
@@ -279,7 +282,8 @@ export const make = (
     return Transport.make({
       send: (message) => outbox.offer(message),
       run: (onFrame) => inbox.run(onFrame),
-      abandon: (id) => outbox.abandon(id)
+      abandon: (id) => outbox.abandon(id),
+      bytes: () => count
     })
   })
 

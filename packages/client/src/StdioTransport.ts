@@ -230,9 +230,14 @@ export const makeCommand = (
     // instead of growing the pipe's buffer without bound.
     type Pull = Effect.Effect<Chunk.Chunk<Uint8Array>, Option.Option<never>>
     let puller: ((pull: Pull) => void) | undefined
+    const count = { sent: 0, received: 0 }
     const next = (): Pull | undefined => {
       const text = outbox.take()
-      if (text !== undefined) return Effect.succeed(Chunk.make(encoder.encode(text), nothing))
+      if (text !== undefined) {
+        const bytes = encoder.encode(text)
+        count.sent += bytes.byteLength
+        return Effect.succeed(Chunk.make(bytes, nothing))
+      }
       return outbox.done ? Effect.fail(Option.none()) : undefined
     }
     const wake = () => {
@@ -336,6 +341,7 @@ export const makeCommand = (
       Stream.runForEachChunk(process.stdout, (chunk) =>
         Effect.suspend(() => {
           for (const bytes of chunk) {
+            count.received += bytes.byteLength
             Ndjson.parseLines(splitter.push(bytes), onFrame)
             if (splitter.overflowed()) return Effect.fail(Ndjson.lineTooLong(maxMessageBytes, stderr.tail()))
           }
@@ -372,7 +378,8 @@ export const makeCommand = (
         Effect.raceFirst(read(onFrame), Effect.zipRight(Deferred.await(exited), afterMillis(graceMillis))).pipe(
           Effect.zipRight(ending)
         ),
-      abandon: (id) => outbox.abandon(id)
+      abandon: (id) => outbox.abandon(id),
+      bytes: () => count
     })
   })
 

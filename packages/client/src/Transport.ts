@@ -99,6 +99,17 @@ export interface Transport {
   readonly abandon?: ((id: McpSchema.RequestId) => void) | undefined
   /** The session id the server gave (HTTP `Mcp-Session-Id`), for traces. */
   readonly sessionId?: (() => string | undefined) | undefined
+  /** The bytes sent and received so far, for metrics (transports that count them). */
+  readonly bytes?: (() => ByteCount) | undefined
+}
+
+/**
+ * @since 0.3.0
+ * @category models
+ */
+export interface ByteCount {
+  readonly sent: number
+  readonly received: number
 }
 
 const relatedRequestKey: unique symbol = Symbol.for("@effect-mcp/client/Transport/relatedRequest")

@@ -1,10 +1,12 @@
 import { McpClient, McpError } from "@effect-mcp/client"
+import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js"
 import { CreateMessageResultSchema } from "@modelcontextprotocol/sdk/types.js"
 import type { MetricState } from "effect"
 import { Effect, Layer, Metric, Option, Tracer } from "effect"
 import { z } from "zod"
+import { everythingPath } from "./utils/servers.js"
 
 /** Every span the program starts, kept (Effect's own spans, recorded). */
 const recordingTracer = () => {
@@ -222,4 +224,30 @@ describe("metrics", () => {
       const inFlight = pairs.find((pair) => pair.metricKey.name === "mcp.client.requests.in_flight")
       assert.strictEqual((inFlight?.metricState as MetricState.MetricState.Counter<number>).count, 0)
     }))
+
+  it.scopedLive("bytes in and out, by transport and direction", () =>
+    Effect.gen(function*() {
+      const bytes = (direction: string) =>
+        Effect.map(Metric.snapshot, (pairs) => {
+          const pair = pairs.find((pair) =>
+            pair.metricKey.name === "mcp.client.transport.bytes" &&
+            pair.metricKey.tags.some((tag) => tag.key === "network.io.direction" && tag.value === direction) &&
+            pair.metricKey.tags.some((tag) => tag.key === "network.transport" && tag.value === "pipe")
+          )
+          return pair === undefined ? 0 : (pair.metricState as MetricState.MetricState.Counter<number>).count
+        })
+      const [sentBefore, receivedBefore] = yield* Effect.all([bytes("transmit"), bytes("receive")])
+      const client = yield* McpClient.make(
+        { command: process.execPath, args: [everythingPath, "stdio"] },
+        { metrics: true }
+      )
+      const text = "x".repeat(10_000)
+      yield* client.callTool("echo", { message: text })
+      const sent = (yield* bytes("transmit")) - sentBefore
+      const received = (yield* bytes("receive")) - receivedBefore
+      // the handshake and the call went out and came back, the 10,000 characters each way
+      assert.isAbove(sent, 10_000)
+      assert.isBelow(sent, 20_000)
+      assert.isAbove(received, 10_000)
+    }).pipe(Effect.provide(NodeContext.layer)), { timeout: 30_000 })
 })

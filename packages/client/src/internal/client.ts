@@ -60,6 +60,8 @@ interface Session extends Sessions.Session {
   readonly toolHeaders: Map<string, ReadonlyArray<McpHeaders.ParamHeader>>
   /** The HTTP session id, where the transport has one. */
   readonly sessionId?: (() => string | undefined) | undefined
+  /** The bytes the transport counted, where it counts them. */
+  readonly bytes?: (() => Transport.ByteCount) | undefined
 }
 
 // What `"auto"` learnt of each server (stdio command line, HTTP URL, source
@@ -241,7 +243,7 @@ export const make = <R, RH = never>(
     const maxPages = options.maxPages ?? defaultMaxPages
     const tracing = yield* Telemetry.resolve(options.tracing, options.spans)
     const metrics = options.metrics ?? tracing === "full"
-    const serverAttributes = tracing === "full" ? Telemetry.serverAttributes(verdictKey ?? "") : {}
+    const serverAttributes = tracing === "full" || metrics ? Telemetry.serverAttributes(verdictKey ?? "") : {}
 
     // the session's facts, read when a span starts (a session may be renewed between two operations)
     const sessionAttributes = (): Record<string, unknown> => {
@@ -256,6 +258,28 @@ export const make = <R, RH = never>(
       return attributes
     }
 
+    // What the session's transport counted since the last operation, into the bytes metric
+    let counted: { of: Transport.ByteCount; sent: number; received: number } | undefined
+    const countBytes = Effect.suspend(() => {
+      const count = sessions.current()?.bytes?.()
+      if (count === undefined) return Effect.void
+      // a new session's transport counts from zero
+      if (counted?.of !== count) counted = { of: count, sent: 0, received: 0 }
+      const sent = count.sent - counted.sent
+      const received = count.received - counted.received
+      counted.sent = count.sent
+      counted.received = count.received
+      return Effect.zipRight(
+        sent > 0 ? Metric.incrementBy(bytesSent, sent) : Effect.void,
+        received > 0 ? Metric.incrementBy(bytesReceived, received) : Effect.void
+      )
+    })
+    const bytesMetric = serverAttributes["network.transport"] === undefined
+      ? Telemetry.transportBytes
+      : Metric.tagged(Telemetry.transportBytes, "network.transport", String(serverAttributes["network.transport"]))
+    const bytesSent = Metric.tagged(bytesMetric, "network.io.direction", "transmit")
+    const bytesReceived = Metric.tagged(bytesMetric, "network.io.direction", "receive")
+
     // An operation, traced and measured as asked: off, it is the operation itself.
     const observed = tracing !== "full" && !metrics
       ? <A, E>(_method: string, effect: Effect.Effect<A, E>, _target?: Telemetry.Target) => effect
@@ -265,7 +289,9 @@ export const make = <R, RH = never>(
         target?: Telemetry.Target,
         failedResult?: (a: A) => string | undefined
       ): Effect.Effect<A, E> => {
-        const measured = metrics ? Telemetry.measure(method, target, effect, failedResult) : effect
+        const measured = metrics
+          ? Effect.ensuring(Telemetry.measure(method, target, effect, failedResult), countBytes)
+          : effect
         return tracing === "full"
           ? Effect.suspend(() => Telemetry.traceOperation(method, target, measured, sessionAttributes(), failedResult))
           : measured
@@ -517,7 +543,9 @@ export const make = <R, RH = never>(
           onClosed
         })
         const session = yield* agree(transport, protocol)
-        return transport.sessionId === undefined ? session : { ...session, sessionId: transport.sessionId }
+        return transport.sessionId === undefined && transport.bytes === undefined
+          ? session
+          : { ...session, sessionId: transport.sessionId, bytes: transport.bytes }
       })
 
     const agree = (transport: Transport.Transport, protocol: Protocol.Protocol): Effect.Effect<Session, McpError> =>
