@@ -346,6 +346,46 @@ export class HandlerError extends unchecked(
 }
 
 /**
+ * Why a call by catalogue name could not be routed (see `McpGroup`).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type GroupErrorReason = "UnknownEntry" | "UnknownServer" | "Unavailable" | "Collision"
+
+/**
+ * A group of servers could not route a call: no entry (or server) of that
+ * name, a server that could not be connected (with the failure as `cause`),
+ * or two entries whose catalogue names collide under the `"fail"` policy.
+ * Failures of the call itself are the single client's errors, unchanged.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export class GroupError extends unchecked(
+  Schema.TaggedError<GroupError>("@effect-mcp/client/GroupError")("GroupError", {
+    reason: Schema.Literal("UnknownEntry", "UnknownServer", "Unavailable", "Collision"),
+    detail: Schema.String,
+    server: Schema.optional(Schema.String),
+    cause: Schema.optional(Schema.Defect)
+  })
+) {
+  /** @since 0.3.0 */
+  override get message(): string {
+    const cause = this.cause
+    const why = cause instanceof Error ? `: ${cause.message}` : ""
+    return `${groupReasonText[this.reason]}: ${this.detail}${why}`
+  }
+}
+
+const groupReasonText: Record<GroupErrorReason, string> = {
+  UnknownEntry: "No such entry in the catalogue",
+  UnknownServer: "No such server in the group",
+  Unavailable: "The MCP server is unavailable",
+  Collision: "Two catalogue entries have the same name"
+}
+
+/**
  * Any error an MCP client operation can fail with.
  *
  * @since 0.1.0

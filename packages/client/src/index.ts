@@ -44,6 +44,15 @@ export * as McpConfig from "./McpConfig.js"
 export * as McpError from "./McpError.js"
 
 /**
+ * Many servers in one program: one client per server, one catalogue of their
+ * tools, resources and prompts under prefixed, provider-safe names, and
+ * calls routed by catalogue name.
+ *
+ * @since 0.3.0
+ */
+export * as McpGroup from "./McpGroup.js"
+
+/**
  * JSON-RPC and MCP messages as effect/Schema.
  *
  * @since 0.1.0

@@ -1,0 +1,344 @@
+import { McpClient, McpError, McpGroup } from "@effect-mcp/client"
+import { NodeContext } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js"
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js"
+import { Chunk, Effect, Exit, Option, Schedule, Scope, Stream } from "effect"
+import { randomUUID } from "node:crypto"
+import * as Fs from "node:fs"
+import * as Http from "node:http"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { z } from "zod"
+import { everythingPath, filesystemPath } from "./utils/servers.js"
+
+const providerSafe = /^[a-zA-Z0-9_-]{1,64}$/
+
+/**
+ * A stateful Streamable HTTP server (the SDK's, one `McpServer` per session)
+ * whose tools can grow while clients are connected, and which can be killed:
+ * the listener closes and every connection is cut.
+ */
+const webServer = Effect.gen(function*() {
+  const sessions = new Map<string, { transport: StreamableHTTPServerTransport; mcp: McpServer }>()
+  const extraTools: Array<string> = []
+  const register = (mcp: McpServer, name: string) =>
+    mcp.registerTool(name, { description: `the ${name} tool` }, () => ({ content: [{ type: "text", text: name }] }))
+  const newServer = () => {
+    const mcp = new McpServer({ name: "web", version: "1.0.0" }, { capabilities: { tools: { listChanged: true } } })
+    mcp.registerTool(
+      "greet",
+      { description: "Greets", inputSchema: { who: z.string() } },
+      ({ who }) => ({ content: [{ type: "text", text: `hello ${who}` }] })
+    )
+    mcp.registerPrompt("welcome", { description: "A welcome" }, () => ({
+      messages: [{ role: "user", content: { type: "text", text: "welcome!" } }]
+    }))
+    for (const name of extraTools) register(mcp, name)
+    return mcp
+  }
+  const http = Http.createServer(async (req, res) => {
+    const id = req.headers["mcp-session-id"]
+    const existing = typeof id === "string" ? sessions.get(id) : undefined
+    if (existing !== undefined) return existing.transport.handleRequest(req, res)
+    if (typeof id === "string") {
+      res.writeHead(404)
+      return res.end()
+    }
+    const mcp = newServer()
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: randomUUID,
+      onsessioninitialized: (sessionId) => void sessions.set(sessionId, { transport, mcp })
+    })
+    await mcp.connect(transport)
+    await transport.handleRequest(req, res)
+  })
+  const url = yield* Effect.acquireRelease(
+    Effect.async<string>((resume) => {
+      http.listen(0, "127.0.0.1", () => {
+        const address = http.address() as { port: number }
+        resume(Effect.succeed(`http://127.0.0.1:${address.port}/mcp`))
+      })
+    }),
+    () => kill
+  )
+  const kill = Effect.async<void>((resume) => {
+    for (const { mcp } of sessions.values()) void mcp.close()
+    sessions.clear()
+    http.closeAllConnections()
+    if (!http.listening) return resume(Effect.void)
+    http.close(() => resume(Effect.void))
+  })
+  return {
+    url,
+    kill,
+    addTool: (name: string) => {
+      extraTools.push(name)
+      for (const { mcp } of sessions.values()) register(mcp, name)
+    }
+  }
+})
+
+const tempDir = Effect.acquireRelease(
+  Effect.sync(() => {
+    const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-mcp-group-"))
+    Fs.writeFileSync(Path.join(dir, "notes.txt"), "group notes")
+    return Fs.realpathSync(dir)
+  }),
+  (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
+)
+
+const waitFor = <A>(stream: Stream.Stream<A, unknown>, predicate: (a: A) => boolean) =>
+  stream.pipe(
+    Stream.filter(predicate),
+    Stream.runHead,
+    Effect.map(Option.getOrThrow),
+    Effect.timeout("20 seconds")
+  )
+
+const textOf = (result: { readonly content: ReadonlyArray<unknown> }) =>
+  result.content.map((part) => (part as { text?: string }).text ?? "").join("\n")
+
+describe("McpGroup: three real servers", () => {
+  it.scopedLive(
+    "one catalogue, calls routed to each, live list changes, a killed server",
+    () =>
+      Effect.gen(function*() {
+        const dir = yield* tempDir
+        const web = yield* webServer
+        const group = yield* McpGroup.make({
+          mcpServers: {
+            everything: { command: process.execPath, args: [everythingPath, "stdio"] },
+            files: { command: process.execPath, args: [filesystemPath, dir] },
+            web: { url: web.url }
+          }
+        }, {
+          client: { requestTimeout: "20 seconds" },
+          clients: { web: { reconnect: Schedule.recurs(1) } }
+        })
+
+        const catalogue = yield* group.catalogue
+        assert.deepStrictEqual(
+          Object.values(catalogue.servers).map((state) => state._tag),
+          ["Ready", "Ready", "Ready"]
+        )
+        // complete: every server's own list, every entry prefixed and provider-safe
+        for (const server of group.names) {
+          const own = yield* Effect.scoped(Effect.flatMap(group.client(server), (client) => client.listTools))
+          const entries = catalogue.tools.filter((entry) => entry.server === server)
+          assert.deepStrictEqual(entries.map((entry) => entry.original), own.map((tool) => tool.name))
+          for (const entry of entries) {
+            assert.strictEqual(entry.name, `${server}_${entry.original}`)
+            assert.match(entry.name, providerSafe)
+            assert.isTrue(entry.available)
+          }
+        }
+        assert.isAbove(catalogue.tools.filter((entry) => entry.server === "everything").length, 5)
+        assert.isAbove(catalogue.resources.length, 0)
+        assert.isAbove(catalogue.resourceTemplates.length, 0)
+        assert.include(catalogue.prompts.map((entry) => entry.name), "web_welcome")
+
+        // routed, with the original names
+        assert.include(textOf(yield* group.callTool("everything_echo", { message: "hi" })), "hi")
+        assert.include(textOf(yield* group.callTool("files_list_directory", { path: dir })), "notes.txt")
+        assert.strictEqual(textOf(yield* group.callTool("web_greet", { who: "group" })), "hello group")
+        const welcome = yield* group.getPrompt("web_welcome")
+        assert.deepStrictEqual(welcome.messages[0].content, { type: "text", text: "welcome!" })
+        const resource = catalogue.resources.find((entry) => entry.server === "everything")!
+        const [byName, byUri] = yield* Effect.all([
+          group.readResource(resource.name),
+          group.readResource(resource.original)
+        ])
+        assert.strictEqual(byName.contents[0].uri, resource.original)
+        assert.deepStrictEqual(byUri, byName)
+        // a single client's typed errors, unchanged
+        const failed = yield* Effect.flip(group.callTool("web_greet", { who: 42 }))
+        assert.isTrue(failed instanceof McpError.ToolError || failed instanceof McpError.McpRpcError, String(failed))
+        const unknown = yield* Effect.flip(group.callTool("web_nothing"))
+        assert.instanceOf(unknown, McpError.GroupError)
+        assert.strictEqual((unknown as McpError.GroupError).reason, "UnknownEntry")
+
+        // a tool added on the web server shows up without a restart
+        web.addTool("added")
+        const grown = yield* waitFor(
+          group.catalogueChanges,
+          (next) => next.tools.some((entry) => entry.name === "web_added")
+        )
+        assert.strictEqual(grown.tools.length, catalogue.tools.length + 1)
+        assert.strictEqual(textOf(yield* group.callTool("web_added")), "added")
+
+        // the web server dies: the others keep answering, its entries say why they are unavailable
+        yield* web.kill
+        // found out by the next call (an HTTP server holds no connection the client would see close)
+        assert.instanceOf(yield* Effect.flip(group.callTool("web_greet", { who: "x" })), McpError.TransportError)
+        const states = yield* waitFor(group.stateChanges, (all) => all.web._tag === "Failed")
+        assert.strictEqual(states.everything._tag, "Ready")
+        const after = yield* group.catalogue
+        const webEntries = after.tools.filter((entry) => entry.server === "web")
+        assert.isAbove(webEntries.length, 0)
+        assert.isTrue(webEntries.every((entry) => !entry.available))
+        const cause = after.servers.web
+        assert.isTrue(cause._tag === "Failed" && cause.cause instanceof McpError.TransportError)
+        assert.isTrue(after.tools.filter((entry) => entry.server !== "web").every((entry) => entry.available))
+        assert.include(textOf(yield* group.callTool("everything_echo", { message: "still" })), "still")
+        assert.include(
+          textOf(yield* group.callTool("files_read_text_file", { path: `${dir}/notes.txt` })),
+          "group notes"
+        )
+      }).pipe(Effect.provide(NodeContext.layer)),
+    { timeout: 90_000 }
+  )
+})
+
+const sdkServer = (name: string, tools: ReadonlyArray<string>) => {
+  const server = new McpServer({ name, version: "1.0.0" })
+  for (const tool of tools) {
+    server.registerTool(tool, { description: `${tool} on ${name}` }, () => ({
+      content: [{ type: "text", text: `${tool}@${name}` }]
+    }))
+  }
+  return server
+}
+
+describe("McpGroup: names", () => {
+  it.scoped("a collision fails the catalogue with both entries named, or gets a deterministic suffix", () =>
+    Effect.gen(function*() {
+      const bare = (_server: string, name: string) => name
+      const failing = yield* McpGroup.make(
+        { alpha: sdkServer("alpha", ["echo", "alone"]), beta: sdkServer("beta", ["echo"]) },
+        { naming: bare }
+      )
+      const error = yield* Effect.flip(failing.catalogue)
+      assert.strictEqual(error.reason, "Collision")
+      assert.include(error.message, `"echo" of server "beta"`)
+      assert.include(error.message, `"echo" of server "alpha"`)
+      const collided = (yield* Effect.flip(failing.callTool("alone"))) as McpError.GroupError
+      assert.strictEqual(collided.reason, "Collision")
+
+      const suffixed = yield* McpGroup.make(
+        { alpha: sdkServer("alpha", ["echo"]), beta: sdkServer("beta", ["echo"]), gamma: sdkServer("gamma", ["echo"]) },
+        { naming: bare, collisions: "suffix" }
+      )
+      const catalogue = yield* suffixed.catalogue
+      assert.deepStrictEqual(
+        catalogue.tools.map((entry) => [entry.name, entry.server, entry.original]),
+        [["echo", "alpha", "echo"], ["echo_2", "beta", "echo"], ["echo_3", "gamma", "echo"]]
+      )
+      assert.strictEqual(textOf(yield* suffixed.callTool("echo_2")), "echo@beta")
+      assert.strictEqual(textOf(yield* suffixed.callTool("echo_3")), "echo@gamma")
+    }))
+
+  it.scoped("names every provider accepts, and calls that reach the original name", () =>
+    Effect.gen(function*() {
+      const long = `very.${"long".repeat(20)}`
+      const group = yield* McpGroup.make(
+        { "my server": sdkServer("odd", ["weird.name/with spaces", long, "ok-name"]) },
+        { separator: "__" }
+      )
+      const catalogue = yield* group.catalogue
+      const names = catalogue.tools.map((entry) => entry.name)
+      for (const name of names) assert.match(name, providerSafe)
+      assert.strictEqual(names[0], "my_server__weird_name_with_spaces")
+      assert.strictEqual(names[2], "my_server__ok-name")
+      assert.strictEqual(names[1].length, 64)
+      assert.strictEqual(McpGroup.safeName(`my server__${long}`), names[1])
+      assert.strictEqual(textOf(yield* group.callTool(names[0])), "weird.name/with spaces@odd")
+      assert.strictEqual(textOf(yield* group.callTool(names[1])), `${long}@odd`)
+    }))
+})
+
+describe("McpGroup: servers that are down or misconfigured", () => {
+  it.scopedLive(
+    "never fail the others; their state says why; unknown names are typed errors",
+    () =>
+      Effect.gen(function*() {
+        const group = yield* McpGroup.make({
+          mcpServers: {
+            good: { command: process.execPath, args: [everythingPath, "stdio"] },
+            broken: { command: "" },
+            missing: { command: "/nonexistent/effect-mcp-test-server" }
+          }
+        }, { client: { reconnect: false } })
+        const states = yield* group.connectAll
+        assert.strictEqual(states.good._tag, "Ready")
+        assert.strictEqual(states.broken._tag, "Failed")
+        assert.strictEqual(states.missing._tag, "Failed")
+        assert.include(states.broken._tag === "Failed" ? states.broken.cause.message : "", "misconfigured")
+        const missingCause = states.missing._tag === "Failed" ? states.missing.cause : undefined
+        assert.instanceOf(missingCause, McpError.TransportError)
+        const catalogue = yield* group.catalogue
+        assert.isTrue(catalogue.tools.every((entry) => entry.server === "good" && entry.available))
+        assert.include(textOf(yield* group.callTool("good_echo", { message: "ok" })), "ok")
+        const unavailable = (yield* Effect.flip(group.callTool("missing_anything"))) as McpError.GroupError
+        assert.strictEqual(unavailable.reason, "Unavailable")
+        assert.strictEqual(unavailable.server, "missing")
+        assert.include(unavailable.message, "effect-mcp-test-server")
+        const unknownServer = yield* Effect.flip(Effect.scoped(group.client("nope")))
+        assert.strictEqual(unknownServer.reason, "UnknownServer")
+        assert.include(unknownServer.message, "good, broken, missing")
+      }).pipe(Effect.provide(NodeContext.layer)),
+    { timeout: 60_000 }
+  )
+})
+
+describe("McpGroup: healing", () => {
+  it.scopedLive(
+    "a server that could not be started is tried again when one of its entries is called",
+    () =>
+      Effect.gen(function*() {
+        const dir = yield* tempDir
+        const script = Path.join(dir, "late.mjs")
+        const group = yield* McpGroup.make({
+          mcpServers: { late: { command: process.execPath, args: [script, "stdio"] } }
+        }, { client: { reconnect: false } })
+        const before = yield* group.connectAll
+        assert.strictEqual(before.late._tag, "Failed")
+        assert.deepStrictEqual((yield* group.catalogue).tools, [])
+        const refused = (yield* Effect.flip(group.callTool("late_echo", { message: "x" }))) as McpError.GroupError
+        assert.strictEqual(refused.reason, "Unavailable")
+        assert.include(refused.message, "late.mjs")
+        // the server is installed: the next call finds it
+        Fs.writeFileSync(script, `import ${JSON.stringify(everythingPath)}\n`)
+        assert.include(textOf(yield* group.callTool("late_echo", { message: "back" })), "back")
+        assert.strictEqual((yield* group.states).late._tag, "Ready")
+        assert.isAbove((yield* group.catalogue).tools.length, 5)
+      }).pipe(Effect.provide(NodeContext.layer)),
+    { timeout: 60_000 }
+  )
+})
+
+describe("McpGroup: lifetime", () => {
+  it.scopedLive("a server nobody uses closes after the idle time and connects again when called", () =>
+    Effect.gen(function*() {
+      const group = yield* McpGroup.make({ solo: sdkServer("solo", ["ping"]) }, { idleTimeToLive: "50 millis" })
+      yield* group.catalogue
+      const idle = yield* waitFor(group.stateChanges, (all) => all.solo._tag === "Idle")
+      assert.strictEqual(idle.solo._tag, "Idle")
+      // still in the catalogue, still available: a call connects it again
+      const catalogue = yield* group.catalogue
+      assert.deepStrictEqual(catalogue.tools.map((entry) => [entry.name, entry.available]), [["solo_ping", true]])
+      assert.strictEqual(textOf(yield* group.callTool("solo_ping")), "ping@solo")
+    }))
+
+  it.effect("closing the group's scope closes every server's client", () =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const group = yield* Scope.extend(McpGroup.make({ a: sdkServer("a", ["x"]), b: sdkServer("b", ["y"]) }), scope)
+      const held = yield* Scope.extend(group.client("a"), scope)
+      yield* group.connectAll
+      yield* Scope.close(scope, Exit.void)
+      assert.isFalse(yield* held.isConnected)
+    }))
+
+  it.scoped("the accessors reach the group in the context", () =>
+    Effect.gen(function*() {
+      const names = yield* McpGroup.catalogue.pipe(
+        Effect.map((catalogue) => catalogue.tools.map((entry) => entry.name))
+      )
+      assert.deepStrictEqual(names, ["one_x"])
+      assert.strictEqual(textOf(yield* McpGroup.callTool("one_x")), "x@one")
+      const first = yield* McpGroup.catalogueChanges.pipe(Stream.take(1), Stream.runCollect)
+      assert.strictEqual(Chunk.unsafeHead(first).tools.length, 1)
+      assert.isTrue(McpClient.isMcpClient(yield* McpGroup.client("one")))
+    }).pipe(Effect.provide(McpGroup.layer({ one: sdkServer("one", ["x"]) }))))
+})
