@@ -41,7 +41,8 @@
  */
 import type * as McpClient from "@effect-mcp/client/McpClient"
 import { isMcpClient } from "@effect-mcp/client/McpClient"
-import type { McpError } from "@effect-mcp/client/McpError"
+import type { GroupError, McpError } from "@effect-mcp/client/McpError"
+import type * as McpGroup from "@effect-mcp/client/McpGroup"
 import * as McpSchema from "@effect-mcp/client/McpSchema"
 import type * as Tool from "@effect/ai/Tool"
 import type * as Toolkit from "@effect/ai/Toolkit"
@@ -212,8 +213,8 @@ export interface Options<Mode extends Tool.FailureMode = "return"> {
 /**
  * How one server's tools become a toolkit. A tool's name in the toolkit is
  * `prefix_name` (or `name`) made provider-safe (`^[a-zA-Z0-9_-]{1,64}$`:
- * other characters become `_`, a longer name is cut and ends with a hash of
- * the whole), with `_2`, `_3`, ... for names that then clash; the call
+ * as `McpGroup.safeName` makes it: other characters become `_`, a longer
+ * name is cut and ends with a hash of the whole), with `_2`, `_3`, ... for names that then clash; the call
  * reaches the server with the tool's own name.
  *
  * @since 0.3.0
@@ -222,16 +223,6 @@ export interface Options<Mode extends Tool.FailureMode = "return"> {
 export interface ClientOptions<Mode extends Tool.FailureMode = "return"> extends Options<Mode> {
   readonly prefix?: string | undefined
 }
-
-/**
- * What `fromGroup` needs of a group (`McpGroup.Service` has it): the
- * catalogue, whose tool entries carry provider-safe names, and a call by
- * catalogue name.
- *
- * @since 0.3.0
- * @category models
- */
-export interface GroupSource<E> extends internal.GroupLike<E> {}
 
 /**
  * The tools a server has now, as a toolkit whose handlers call them.
@@ -251,13 +242,10 @@ export const fromClient: <Mode extends Tool.FailureMode = "return">(
  * @since 0.3.0
  * @category constructors
  */
-export const fromGroup: <
-  E extends { readonly _tag: "GroupError"; readonly message: string },
-  Mode extends Tool.FailureMode = "return"
->(
-  group: GroupSource<E>,
+export const fromGroup: <Mode extends Tool.FailureMode = "return">(
+  group: McpGroup.Service,
   options?: Options<Mode>
-) => Effect.Effect<WithHandler<Mode>, E> = internal.fromGroup
+) => Effect.Effect<WithHandler<Mode>, GroupError> = internal.fromGroup
 
 /**
  * The tools of a server (or of a group) now, as a `Toolkit` and the `Layer`
@@ -284,11 +272,11 @@ export const make: {
     client: McpClient.Service,
     options?: ClientOptions<Mode>
   ): Effect.Effect<ToolkitAndLayer<Mode>, McpError>
-  <E extends { readonly _tag: "GroupError"; readonly message: string }, Mode extends Tool.FailureMode = "return">(
-    group: GroupSource<E>,
+  <Mode extends Tool.FailureMode = "return">(
+    group: McpGroup.Service,
     options?: Options<Mode>
-  ): Effect.Effect<ToolkitAndLayer<Mode>, E>
-} = ((source: McpClient.Service | GroupSource<any>, options?: ClientOptions<any>) =>
+  ): Effect.Effect<ToolkitAndLayer<Mode>, GroupError>
+} = ((source: McpClient.Service | McpGroup.Service, options?: ClientOptions<any>) =>
   isMcpClient(source)
     ? internal.makeFromClient(source, options)
     : internal.makeFromGroup(source, options)) as any
@@ -310,11 +298,11 @@ export const live: {
     client: McpClient.Service,
     options?: ClientOptions<Mode>
   ): Effect.Effect<Effect.Effect<WithHandler<Mode>, McpError>, never, Scope.Scope>
-  <E extends { readonly _tag: "GroupError"; readonly message: string }, Mode extends Tool.FailureMode = "return">(
-    group: GroupSource<E>,
+  <Mode extends Tool.FailureMode = "return">(
+    group: McpGroup.Service,
     options?: Options<Mode>
-  ): Effect.Effect<Effect.Effect<WithHandler<Mode>, E>, never, Scope.Scope>
-} = ((source: McpClient.Service | GroupSource<any>, options?: ClientOptions<any>) =>
+  ): Effect.Effect<Effect.Effect<WithHandler<Mode>, GroupError>, never, Scope.Scope>
+} = ((source: McpClient.Service | McpGroup.Service, options?: ClientOptions<any>) =>
   isMcpClient(source)
     ? internal.liveClient(source, options)
     : internal.liveGroup(source, options)) as any
@@ -326,13 +314,3 @@ export const live: {
  * @category utils
  */
 export const toToolResult: (result: McpSchema.CallToolResult) => ToolResult = internal.toResult
-
-/**
- * Makes a name provider-safe (`^[a-zA-Z0-9_-]{1,64}$`): other characters
- * become `_`, and a longer name is cut to 55 plus `_` and 8 hex digits of a
- * hash of the whole.
- *
- * @since 0.3.0
- * @category utils
- */
-export const safeName: (name: string) => string = internal.safeName

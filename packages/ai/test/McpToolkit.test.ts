@@ -159,11 +159,13 @@ describe("McpToolkit", () => {
         content: [{ type: "text", text: "cut 1-3" }]
       })
       for (const name of Object.keys(made.toolkit.tools)) assert.match(name, /^[a-zA-Z0-9_-]{1,64}$/)
-      // long names are cut with a hash; names that then clash are numbered
-      const long = "a".repeat(80)
-      assert.strictEqual(McpToolkit.safeName(long).length, 64)
-      assert.notStrictEqual(McpToolkit.safeName(long), McpToolkit.safeName(`${long}b`))
-      assert.strictEqual(McpToolkit.safeName("files/read.text"), "files_read_text")
+      // a name too long is cut with a hash of the whole: still distinct, still reaching its tool
+      const long = yield* McpToolkit.make(media, { prefix: "p".repeat(70) })
+      const names = Object.keys(long.toolkit.tools)
+      assert.deepStrictEqual(names.map((name) => name.length), [64, 64])
+      assert.notStrictEqual(names[0], names[1])
+      for (const name of names) assert.match(name, /^[a-zA-Z0-9_-]{1,64}$/)
+      assert.deepStrictEqual(long.origins[names[1]], { name: "clip.cut" })
     }))
 
   it.scoped("clashing names after normalisation are numbered, each reaching its own tool", () =>

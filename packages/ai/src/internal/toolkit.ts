@@ -1,11 +1,11 @@
 import type * as McpClient from "@effect-mcp/client/McpClient"
-import type { McpError } from "@effect-mcp/client/McpError"
+import type { GroupError, McpError } from "@effect-mcp/client/McpError"
+import * as McpGroup from "@effect-mcp/client/McpGroup"
 import type * as McpSchema from "@effect-mcp/client/McpSchema"
 import * as Tool from "@effect/ai/Tool"
 import * as Toolkit from "@effect/ai/Toolkit"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -16,26 +16,6 @@ import { ToolFailure, ToolResult } from "../McpToolkit.js"
 // -----------------------------------------------------------------------------
 // names
 // -----------------------------------------------------------------------------
-
-const unsafeCharacters = /[^a-zA-Z0-9_-]/g
-
-/** @internal */
-export const safeName = (name: string): string => {
-  const safe = name.replace(unsafeCharacters, "_")
-  if (safe.length === 0) return "_"
-  if (safe.length <= 64) return safe
-  // cut to fit, keeping a trace of the whole name so two long names rarely end alike
-  return `${safe.slice(0, 55)}_${fnv1a(name)}`
-}
-
-const fnv1a = (text: string): string => {
-  let hash = 0x811c9dc5
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i)
-    hash = Math.imul(hash, 0x01000193)
-  }
-  return (hash >>> 0).toString(16).padStart(8, "0")
-}
 
 // a name already taken gets `_2`, `_3`, ... (kept within 64 characters)
 const unique = (name: string, taken: Set<string>): string => {
@@ -109,7 +89,7 @@ export const failureFromResult = (tool: string, result: McpSchema.CallToolResult
 /** @internal */
 export const failureFromError = (
   tool: string,
-  error: McpError | { readonly _tag: "GroupError"; readonly message: string }
+  error: McpError | GroupError
 ) => new ToolFailure({ tool, reason: error._tag, message: error.message, content: [] })
 
 // -----------------------------------------------------------------------------
@@ -124,7 +104,7 @@ export interface Spec {
   readonly tool: McpSchema.Tool
   readonly call: (
     params: Record<string, unknown>
-  ) => Effect.Effect<McpSchema.CallToolResult, McpError | { readonly _tag: "GroupError"; readonly message: string }>
+  ) => Effect.Effect<McpSchema.CallToolResult, McpError | GroupError>
 }
 
 const hint = (annotations: McpSchema.Tool["annotations"], key: string): boolean | undefined => {
@@ -201,7 +181,7 @@ const clientSpecs = (
   const specs: Array<Spec> = []
   for (const tool of tools) {
     if (filter !== undefined && !filter(tool)) continue
-    const name = unique(safeName(prefix === undefined ? tool.name : `${prefix}_${tool.name}`), taken)
+    const name = unique(McpGroup.safeName(prefix === undefined ? tool.name : `${prefix}_${tool.name}`), taken)
     const original = tool.name
     specs.push({
       name,
@@ -288,32 +268,10 @@ export const liveClient = <Mode extends Tool.FailureMode = "return">(
 // from a group
 // -----------------------------------------------------------------------------
 
-/**
- * What the toolkit needs of a group: its catalogue and a call by catalogue name.
- *
- * @internal
- */
-export interface GroupLike<E> {
-  readonly catalogue: Effect.Effect<{ readonly tools: Entries }, E>
-  readonly callToolRaw: (
-    name: string,
-    args?: Record<string, unknown>,
-    options?: McpClient.RequestOptions
-  ) => Effect.Effect<McpSchema.CallToolResult, McpError | E>
-}
+type Entries = McpGroup.Catalogue["tools"]
 
-type Entries = ReadonlyArray<
-  {
-    readonly name: string
-    readonly server: string
-    readonly original: string
-    readonly available: boolean
-    readonly value: McpSchema.Tool
-  }
->
-
-const groupSpecs = <E extends { readonly _tag: "GroupError"; readonly message: string }>(
-  group: GroupLike<E>,
+const groupSpecs = (
+  group: McpGroup.Service,
   entries: Entries,
   options: McpToolkit.Options<any> | undefined
 ): ReadonlyArray<Spec> => {
@@ -335,35 +293,26 @@ const groupSpecs = <E extends { readonly _tag: "GroupError"; readonly message: s
 }
 
 /** @internal */
-export const makeFromGroup = <
-  E extends { readonly _tag: "GroupError"; readonly message: string },
-  Mode extends Tool.FailureMode = "return"
->(
-  group: GroupLike<E>,
+export const makeFromGroup = <Mode extends Tool.FailureMode = "return">(
+  group: McpGroup.Service,
   options?: McpToolkit.Options<Mode>
-): Effect.Effect<McpToolkit.ToolkitAndLayer<Mode>, E> =>
+): Effect.Effect<McpToolkit.ToolkitAndLayer<Mode>, GroupError> =>
   Effect.map(
     group.catalogue,
     (catalogue) => fromSpecs(groupSpecs(group, catalogue.tools, options), (options?.failureMode ?? "return") as Mode)
   )
 
 /** @internal */
-export const fromGroup = <
-  E extends { readonly _tag: "GroupError"; readonly message: string },
-  Mode extends Tool.FailureMode = "return"
->(
-  group: GroupLike<E>,
+export const fromGroup = <Mode extends Tool.FailureMode = "return">(
+  group: McpGroup.Service,
   options?: McpToolkit.Options<Mode>
-): Effect.Effect<McpToolkit.WithHandler<Mode>, E> => Effect.flatMap(makeFromGroup(group, options), withHandler)
+): Effect.Effect<McpToolkit.WithHandler<Mode>, GroupError> => Effect.flatMap(makeFromGroup(group, options), withHandler)
 
 /** @internal */
-export const liveGroup = <
-  E extends { readonly _tag: "GroupError"; readonly message: string },
-  Mode extends Tool.FailureMode = "return"
->(
-  group: GroupLike<E>,
+export const liveGroup = <Mode extends Tool.FailureMode = "return">(
+  group: McpGroup.Service,
   options?: McpToolkit.Options<Mode>
-): Effect.Effect<Effect.Effect<McpToolkit.WithHandler<Mode>, E>> =>
+): Effect.Effect<Effect.Effect<McpToolkit.WithHandler<Mode>, GroupError>> =>
   Effect.gen(function*() {
     const state = yield* SynchronizedRef.make(
       Option.none<Current<Mode> & { readonly tools: Entries }>()
@@ -385,7 +334,3 @@ export const liveGroup = <
         )
       }))
   })
-
-/** @internal */
-export const isGroupLike = (u: unknown): u is GroupLike<any> =>
-  Predicate.hasProperty(u, "catalogue") && Predicate.hasProperty(u, "callToolRaw")
