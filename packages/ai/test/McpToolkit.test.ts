@@ -2,6 +2,8 @@ import { McpToolkit } from "@effect-mcp/ai"
 import { McpClient } from "@effect-mcp/client"
 import { LanguageModel, Tool, Toolkit } from "@effect/ai"
 import { assert, describe, it } from "@effect/vitest"
+import { Server } from "@modelcontextprotocol/sdk/server/index.js"
+import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js"
 import { Effect, Layer, Schedule } from "effect"
 import { z } from "zod"
 import { call, mediaServer, Plan, PNG, rawServer, scriptedModel, Untyped, WAV, weatherServer } from "./utils.js"
@@ -211,4 +213,24 @@ describe("McpToolkit", () => {
       assert.deepStrictEqual(model.seen[0].tools.map((tool) => tool.name), ["w_forecast", "w_explode", "w_humidity"])
       assert.strictEqual((response.toolResults[0].result as McpToolkit.ToolResult).text, "80% in Lima")
     })))
+
+  it.scoped("live: a server that never says its list changed is asked again at each use", () =>
+    Effect.gen(function*() {
+      const tools = [{ name: "one", inputSchema: { type: "object" as const } }]
+      const server = new Server({ name: "quiet", version: "1.0.0" }, { capabilities: { tools: {} } })
+      server.setRequestHandler(ListToolsRequestSchema, () => ({ tools }))
+      server.setRequestHandler(CallToolRequestSchema, (request) => ({
+        content: [{ type: "text", text: request.params.name }]
+      }))
+      const client = yield* McpClient.make(server)
+      const toolkit = yield* McpToolkit.live(client)
+      const first = yield* toolkit
+      assert.deepStrictEqual(Object.keys(first.tools), ["one"])
+      // the same list: the same toolkit
+      assert.strictEqual(yield* toolkit, first)
+      tools.push({ name: "two", inputSchema: { type: "object" } })
+      const second = yield* toolkit
+      assert.deepStrictEqual(Object.keys(second.tools), ["one", "two"])
+      assert.strictEqual(((yield* second.handle("two", {})).result as McpToolkit.ToolResult).text, "two")
+    }))
 })
