@@ -19,7 +19,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
-import { connectEffectMcp } from "./effect-mcp.mjs"
+import { connectEffectMcp, memoryTracer } from "./effect-mcp.mjs"
 import { makeServer } from "./server.mjs"
 
 export const STATELESS = "2026-07-28"
@@ -119,11 +119,25 @@ export const effectMcp = {
           stderr: "ignore"
         }
         : target.url,
-      { protocol: options?.protocol ?? (target.stateless ? STATELESS : "legacy") }
+      { protocol: options?.protocol ?? (target.stateless ? STATELESS : "legacy") },
+      options?.tracer
     )
 }
 
-export const clients = [sdk, sdkV2, effectMcp]
+/**
+ * This library with tracing on: every call under an in-memory tracer (no export, no console), so the
+ * client makes its spans, puts `traceparent` in each request and records its metrics.
+ */
+export const effectMcpTraced = {
+  name: "effect-mcp traced",
+  transports: ["inmemory", "stdio", "http"],
+  connect: (target, options) => {
+    const tracer = memoryTracer()
+    return effectMcp.connect(target, { ...options, tracer })
+  }
+}
+
+export const clients = [sdk, sdkV2, effectMcp, effectMcpTraced]
 
 /** The clients that run on `transport` (a name of workloads.mjs's `transports`). */
 export const clientsOn = (transport) => clients.filter((client) => client.transports.includes(transport))

@@ -210,27 +210,35 @@ const loadAfter = loadavg()
 const show = (v) => (v === undefined || Number.isNaN(v) ? "-" : v >= 100 ? v.toFixed(0) : v.toFixed(2))
 const table = []
 const lines = []
-const columns = ["sdk", "sdk-v2", "effect-mcp"]
+const columns = ["sdk", "sdk-v2", "effect-mcp", "effect-mcp traced"]
 for (const transport of transports) {
   lines.push(`\n${W.label[transport]}  (${seconds[transport].toFixed(0)} s)`)
   lines.push(
-    `  ${"metric".padEnd(30)} ${columns.map((c) => c.padStart(10)).join(" ")} ${"e/sdk".padStart(7)} ${
-      "e/sdk-v2".padStart(8)
-    }`
+    `  ${"metric".padEnd(30)} ${columns.map((c) => c.replace("effect-mcp ", "").padStart(10)).join(" ")} ${
+      "e/sdk".padStart(7)
+    } ${"e/sdk-v2".padStart(8)} ${"traced/e".padStart(8)}`
   )
   for (const [metric, byClient] of Object.entries(results[transport])) {
     if (metric === PROBE) continue
     const ours = byClient["effect-mcp"]
     const vsSdk = pairedRatio(metric, ours, byClient["sdk"])
     const vsSdkV2 = pairedRatio(metric, ours, byClient["sdk-v2"])
+    const traced = pairedRatio(metric, byClient["effect-mcp traced"], ours)
     const medians = Object.fromEntries(
       columns.map((c) => [c, byClient[c] === undefined ? undefined : W.median(byClient[c])])
     )
-    table.push({ transport, metric, ...medians, "effect-mcp/sdk": vsSdk, "effect-mcp/sdk-v2": vsSdkV2 })
+    table.push({
+      transport,
+      metric,
+      ...medians,
+      "effect-mcp/sdk": vsSdk,
+      "effect-mcp/sdk-v2": vsSdkV2,
+      "traced/effect-mcp": traced
+    })
     lines.push(
       `  ${metric.padEnd(30)} ${columns.map((c) => show(medians[c]).padStart(10)).join(" ")} ${
         show(vsSdk).padStart(7)
-      } ${show(vsSdkV2).padStart(8)}`
+      } ${show(vsSdkV2).padStart(8)} ${show(traced).padStart(8)}`
     )
   }
   const probe = results[transport][PROBE]
@@ -266,6 +274,10 @@ for (const transport of transports) {
 }
 lines.push(`\ne/sdk, e/sdk-v2 = effect-mcp / sdk, effect-mcp / sdk-v2, the median over rounds of each round's ratio`)
 lines.push(`  (calls/s and progress inverted): > 1 means effect-mcp is slower`)
+lines.push(
+  `traced = effect-mcp with tracing on (an in-memory tracer: spans, traceparent in _meta, metrics); ` +
+    `traced/e = its cost ratio to effect-mcp with tracing off`
+)
 lines.push(`"Effect program": effect-mcp's calls made from one Effect program, the SDKs' from Promise code as above`)
 lines.push(
   `${PROBE}: effect-mcp's connect + first call against the handshake-era server with protocol "legacy", with ` +

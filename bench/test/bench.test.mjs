@@ -27,7 +27,7 @@ for (const transport of W.transports) {
           assert.isAbove(await W.blob(session), 0)
           const delivered = await W.progress(session, 10)
           // the SDK clients can drop the last notification (it arrives with the result); this library must not
-          if (client.name === "effect-mcp") assert.strictEqual(delivered, 10)
+          if (client.name.startsWith("effect-mcp")) assert.strictEqual(delivered, 10)
           else assert.isAtLeast(delivered, 9)
         } finally {
           await session.close()

@@ -20,10 +20,12 @@ import * as Option from "effect/Option"
 import * as CompleteCommand from "./CompleteCommand.js"
 import { ServerCommand } from "./Connection.js"
 import * as Demo from "./Demo.js"
+import * as DiscoverCommand from "./DiscoverCommand.js"
 import * as ExitCode from "./ExitCode.js"
 import * as InspectCommand from "./InspectCommand.js"
 import * as PromptsCommand from "./PromptsCommand.js"
 import * as ResourcesCommand from "./ResourcesCommand.js"
+import * as ServersCommand from "./ServersCommand.js"
 import * as TailCommand from "./TailCommand.js"
 import * as ToolsCommand from "./ToolsCommand.js"
 
@@ -58,15 +60,17 @@ export const demoServer = Command.make("demo-server", {
  * @category commands
  */
 export const root = Command.make("effect-mcp").pipe(
-  Command.withDescription("Poke any MCP server from the terminal"),
+  Command.withDescription("Poke any MCP server, or every server of an mcp.json file, from the terminal"),
   Command.withSubcommands([
     InspectCommand.inspect,
+    ServersCommand.command,
     ToolsCommand.command,
     ResourcesCommand.command,
     PromptsCommand.command,
     CompleteCommand.command,
     InspectCommand.ping,
     TailCommand.command,
+    DiscoverCommand.command,
     Demo.demo,
     demoServer
   ])
@@ -78,6 +82,15 @@ const footer = HelpDoc.blocks([
     "-s <url> (Streamable HTTP; a path ending in /sse is legacy SSE), -s <script.js|.ts|.py>, " +
       "-s <name> --config mcp.json, or -- <command> <args...> at the end for any stdio server. " +
       "$MCP_SERVER, $MCP_CONFIG, $MCP_HEADERS and $MCP_BEARER_TOKEN stand in for the options."
+  ),
+  HelpDoc.h1("MANY SERVERS"),
+  HelpDoc.p(
+    "--config mcp.json without --server: servers shows every server of the file with its state, protocol " +
+      "and counts; tools list shows every server's tools under catalogue names (<server>_<tool>); tools call " +
+      "<server>_<tool> reaches the right server. A server that fails to start is shown failed and the others " +
+      "still work (exit 3 only when none does). A file of one server works as before. " +
+      "discover shows the servers the hosts on this machine (Claude Desktop, Claude Code, Cursor, VS Code, " +
+      "Windsurf) are configured with, without secret values."
   ),
   HelpDoc.h1("EXIT CODES"),
   HelpDoc.p(

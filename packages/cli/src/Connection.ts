@@ -73,7 +73,10 @@ export const options = {
   ),
   config: Options.text("config").pipe(
     Options.withAlias("c"),
-    Options.withDescription("An mcp.json style file naming servers (default: $MCP_CONFIG)"),
+    Options.withDescription(
+      "An mcp.json style file naming servers (default: $MCP_CONFIG); without --server, servers, tools list " +
+        "and tools call work on all of its servers"
+    ),
     Options.optional
   ),
   header: Options.text("header").pipe(
@@ -209,8 +212,14 @@ const headers = (connection: ConnectionOptions): Effect.Effect<Record<string, st
 const envString = (name: string) =>
   Config.option(Config.nonEmptyString(name)).pipe(Effect.orElseSucceed(() => Option.none<string>()))
 
-/** One entry of an mcp.json file as a library source. */
-const fromConfigEntry = (
+/**
+ * One entry of an mcp.json file as a library source; `extraHeaders` (from
+ * the command line) go to an HTTP server.
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const fromConfigEntry = (
   server: McpConfig.Server,
   extraHeaders: Record<string, string>,
   transport: Option.Option<"streamable-http" | "sse">
@@ -417,7 +426,7 @@ export const connect = (
  */
 export const use = <A, R>(
   connection: ConnectionOptions,
-  f: (session: Session) => Effect.Effect<A, McpError.McpError | UsageError, R>,
+  f: (session: Session) => Effect.Effect<A, ExitCode.CommandError, R>,
   settings: { readonly printLogs?: boolean } = {}
 ): Effect.Effect<
   A,

@@ -8,7 +8,7 @@
  * | 0 | success (also: `tail` stopped with Ctrl-C) |
  * | 1 | the tool reported an error (`isError: true`) |
  * | 2 | usage: bad options or arguments, unknown tool, prompt or server name |
- * | 3 | connection: the server could not be started or reached, or went away |
+ * | 3 | connection: the server could not be started or reached, or went away (for a group: no server could) |
  * | 4 | server or protocol: a JSON-RPC error answer, a malformed or unsupported reply |
  * | 5 | timeout: the server did not answer in time |
  * | 70 | internal error in the CLI (a bug) |
@@ -72,7 +72,7 @@ export class Reported extends Data.TaggedError("Reported")<{ readonly code: Exit
  * @since 0.1.0
  * @category errors
  */
-export type CommandError = McpError.McpError | UsageError
+export type CommandError = McpError.McpError | McpError.GroupError | UsageError
 
 /**
  * The exit code for a failure.
@@ -86,6 +86,9 @@ export const codeOf = (error: CommandError): ExitCode => {
       return ExitCode.ToolError
     case "UsageError":
       return ExitCode.Usage
+    case "GroupError":
+      // a server of the group that could not be connected is a connection failure; a wrong name is usage
+      return error.reason === "Unavailable" ? ExitCode.Connection : ExitCode.Usage
     case "TransportError":
     case "NotConnected":
       return ExitCode.Connection
@@ -137,6 +140,8 @@ const errorJson = (error: CommandError): Record<string, unknown> => {
       }
     case "TimeoutError":
       return { ...base, method: error.method, kind: error.kind }
+    case "GroupError":
+      return { ...base, reason: error.reason, ...(error.server === undefined ? {} : { server: error.server }) }
     case "NotConnected":
       return base
   }
@@ -196,7 +201,7 @@ export const fromCause = (cause: Cause.Cause<unknown>): Effect.Effect<ExitCode> 
     if (error instanceof Reported) return Effect.succeed(error.code)
     // @effect/cli printed the problem and the usage already
     if (ValidationError.isValidationError(error)) return Effect.succeed(ExitCode.Usage)
-    if (McpError.isMcpError(error) || error instanceof UsageError) {
+    if (McpError.isMcpError(error) || error instanceof McpError.GroupError || error instanceof UsageError) {
       return report(false)(Effect.fail(error)).pipe(Effect.catchAll((reported) => Effect.succeed(reported.code)))
     }
   }

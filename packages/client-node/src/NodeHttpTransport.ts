@@ -408,6 +408,13 @@ export const make = (
       return frame
     }
 
+    // a request of the server's on a request's answer stream is that request's (for traces)
+    const relate = (message: unknown, call: Call) => {
+      if (Predicate.isRecord(message) && typeof message.method === "string" && "id" in message) {
+        Transport.markRelated(message, call.id)
+      }
+    }
+
     // Pushes the JSON-RPC messages in `text`; true when one answers `watch`.
     // Text that is not JSON is reported (one bad event of a stream may be
     // followed by the answer), or fails `failing`, a request whose whole body it is.
@@ -423,12 +430,16 @@ export const make = (
         return watch !== undefined && value.id === watch.id
       }
       if (!Array.isArray(value)) {
+        if (watch !== undefined) relate(value, watch)
         inbox.push(value)
         return watch !== undefined && answers(value, watch.id)
       }
       let answered = false
       for (const message of value) {
-        if (watch !== undefined && answers(message, watch.id)) answered = true
+        if (watch !== undefined) {
+          if (answers(message, watch.id)) answered = true
+          relate(message, watch)
+        }
         inbox.push(message)
       }
       return answered
@@ -942,7 +953,8 @@ export const make = (
       cancelsByClosing: true,
       // the stateless revision has no stream for what the server sends unasked
       ready: Effect.suspend(() => stateless() ? Effect.void : Deferred.await(startStandalone())),
-      abandon
+      abandon,
+      sessionId: session
     })
   })
 

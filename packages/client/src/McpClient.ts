@@ -357,7 +357,27 @@ export interface Options<R = never> {
   readonly autoConnect?: boolean | undefined
   /** Stop a list walk after this many pages (default 1000). */
   readonly maxPages?: number | undefined
-  /** Wrap every operation in a span named `McpClient.<operation>` (default false: spans cost on the hot path). */
+  /**
+   * Tracing through Effect's tracer. `"full"`: a client span per operation
+   * (`tools/call get_weather`, with the OpenTelemetry semantic conventions'
+   * MCP and GenAI attributes), spans for connecting, spawning, the era probe
+   * or handshake, reconnection and the server's requests (sampling,
+   * elicitation, roots), and the W3C trace context (`traceparent`) in each
+   * request's `_meta`. `"propagation"`: no spans of the client's own; the
+   * caller's span goes in `_meta`, and a server request's `traceparent` is
+   * the parent of what its handler does. `"off"`: nothing. Default: `"full"`
+   * when the context has a tracer of its own (OpenTelemetry, say), else
+   * `"off"`, where the client pays nothing for it.
+   */
+  readonly tracing?: "full" | "propagation" | "off" | undefined
+  /**
+   * Record Effect `Metric`s: `mcp.client.operation.duration` (by method,
+   * tool or prompt, and `error.type`), requests in flight, sessions opened /
+   * renewed / recovered, reconnect attempts (default: on when tracing is
+   * `"full"`).
+   */
+  readonly metrics?: boolean | undefined
+  /** `true` is `tracing: "full"` (kept from before `tracing`). */
   readonly spans?: boolean | undefined
 
   /** The client's roots, a list or an effect run for each `roots/list`; giving them advertises `roots`. */

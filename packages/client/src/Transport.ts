@@ -97,7 +97,34 @@ export interface Transport {
    * connection, a send still waiting for room).
    */
   readonly abandon?: ((id: McpSchema.RequestId) => void) | undefined
+  /** The session id the server gave (HTTP `Mcp-Session-Id`), for traces. */
+  readonly sessionId?: (() => string | undefined) | undefined
 }
+
+const relatedRequestKey: unique symbol = Symbol.for("@effect-mcp/client/Transport/relatedRequest")
+
+/**
+ * For transport authors who know which of the client's requests a message
+ * from the server belongs to (it came on that request's answer stream, or an
+ * in-process server said so): marks the message with the request's id, so
+ * that the client's traces make the handler of a server request a child of
+ * the request that caused it. The mark is not part of the message's JSON.
+ *
+ * @since 0.3.0
+ * @category utils
+ */
+export const markRelated = (message: object, id: McpSchema.RequestId): void => {
+  ;(message as { [relatedRequestKey]?: McpSchema.RequestId })[relatedRequestKey] = id
+}
+
+/**
+ * The request a message was marked as belonging to (see `markRelated`).
+ *
+ * @since 0.3.0
+ * @category utils
+ */
+export const relatedRequest = (message: object): McpSchema.RequestId | undefined =>
+  (message as { [relatedRequestKey]?: McpSchema.RequestId })[relatedRequestKey]
 
 /**
  * A frame saying that the answer to one request cannot come, and why. The
@@ -428,7 +455,8 @@ export const fromSdk = <E = never, R = never>(
       abandon: options?.abandon === undefined ? undefined : (id) => {
         if (sending.has(id)) sending.set(id, true)
         options.abandon!(id)
-      }
+      },
+      sessionId: () => sdk.sessionId
     })
   })
 

@@ -1,4 +1,5 @@
 import { McpClient, McpError, McpGroup } from "@effect-mcp/client"
+import { McpTestServer } from "@effect-mcp/testing"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js"
@@ -279,6 +280,76 @@ describe("McpGroup: servers that are down or misconfigured", () => {
       }).pipe(Effect.provide(NodeContext.layer)),
     { timeout: 60_000 }
   )
+})
+
+describe("McpGroup: a server that floods list_changed", () => {
+  it.scopedLive("every page is read, and a flood of notifications costs a read or two, not one each", () =>
+    Effect.gen(function*() {
+      const tools = Array.from({ length: 7 }, (_, i) => ({
+        name: `t${i}`,
+        handler: () => Effect.succeed(McpTestServer.text(`t${i}`))
+      }))
+      const server = yield* McpTestServer.make({ tools, pageSize: 2 })
+      const group = yield* McpGroup.make({ paged: server.connect })
+      const catalogue = yield* group.catalogue
+      assert.deepStrictEqual(catalogue.tools.map((entry) => entry.name), tools.map((tool) => `paged_${tool.name}`))
+      const listsBefore = (yield* server.received("tools/list")).length
+      assert.strictEqual(listsBefore, 4)
+      yield* Effect.forEach(
+        Array.from({ length: 200 }),
+        () => server.notify("notifications/tools/list_changed"),
+        { discard: true }
+      )
+      yield* Effect.sleep("300 millis")
+      const reads = ((yield* server.received("tools/list")).length - listsBefore) / 4
+      assert.isAtLeast(reads, 1)
+      assert.isAtMost(reads, 3)
+    }))
+})
+
+describe("McpGroup: resources", () => {
+  const docs = (server: string) =>
+    McpTestServer.make({
+      resources: [{
+        uri: `${server}://readme`,
+        name: "readme",
+        read: (uri) => Effect.succeed([{ uri, text: `readme of ${server}` }])
+      }, {
+        uri: `${server}://other`,
+        name: "readme",
+        read: (uri) => Effect.succeed([{ uri, text: `other of ${server}` }])
+      }],
+      resourceTemplates: [{
+        uriTemplate: `${server}://pages/{page}`,
+        name: "page",
+        read: (uri) => Effect.succeed([{ uri, text: `${uri} on ${server}` }])
+      }]
+    })
+
+  it.scoped("read by catalogue name, by a listed URI, or by a URI a template matches", () =>
+    Effect.gen(function*() {
+      const [a, b] = yield* Effect.all([docs("a"), docs("b")])
+      const group = yield* McpGroup.make({ a: a.connect, b: b.connect })
+      const catalogue = yield* group.catalogue
+      // two resources of one server may share a name: suffixed, not a collision
+      assert.deepStrictEqual(
+        catalogue.resources.map((entry) => [entry.name, entry.original]),
+        [["a_readme", "a://readme"], ["a_readme_2", "a://other"], ["b_readme", "b://readme"], [
+          "b_readme_2",
+          "b://other"
+        ]]
+      )
+      assert.deepStrictEqual(catalogue.resourceTemplates.map((entry) => entry.name), ["a_page", "b_page"])
+      const text = (result: { readonly contents: ReadonlyArray<unknown> }) =>
+        (result.contents[0] as { text: string }).text
+      assert.strictEqual(text(yield* group.readResource("b_readme")), "readme of b")
+      assert.strictEqual(text(yield* group.readResource("a_readme_2")), "other of a")
+      assert.strictEqual(text(yield* group.readResource("b://other")), "other of b")
+      assert.strictEqual(text(yield* group.readResource("b://pages/7")), "b://pages/7 on b")
+      const missing = (yield* Effect.flip(group.readResource("c://pages/7"))) as McpError.GroupError
+      assert.strictEqual(missing.reason, "UnknownEntry")
+      assert.include(missing.message, `"c://pages/7"`)
+    }))
 })
 
 describe("McpGroup: healing", () => {

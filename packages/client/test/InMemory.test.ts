@@ -75,7 +75,7 @@ describe("McpClient over an in-process SDK McpServer", () => {
       assert.isTrue(Exit.isSuccess(exit) || Exit.isInterrupted(exit))
     }))
 
-  it.effect("with spans on, each operation is a span named after it", () =>
+  it.effect("with spans on, each operation is a span named after its method and tool", () =>
     Effect.gen(function*() {
       const spans: Array<string> = []
       const native = yield* Effect.tracer
@@ -91,7 +91,7 @@ describe("McpClient over an in-process SDK McpServer", () => {
         yield* client.callTool("add", { a: 1, b: 2 })
         yield* client.listTools
       })).pipe(Effect.withTracer(tracer))
-      assert.includeMembers(spans, ["McpClient.callTool", "McpClient.listTools"])
+      assert.includeMembers(spans, ["tools/call add", "tools/list"])
     }))
 
   it.effect("NotConnected once the client's scope has closed", () =>

@@ -25,6 +25,9 @@ if (!Fs.existsSync(binPath) || !Fs.existsSync(demoServerPath)) {
 /** The entry point of `@modelcontextprotocol/server-everything`. */
 export const everythingPath: string = require.resolve("@modelcontextprotocol/server-everything/dist/index.js")
 
+/** The entry point of `@modelcontextprotocol/server-filesystem`. */
+export const filesystemPath: string = require.resolve("@modelcontextprotocol/server-filesystem/dist/index.js")
+
 /** `-- node <demo-server.js> [args]`: the demo server as a stdio command. */
 export const demoServer = (...args: Array<string>): Array<string> => ["--", process.execPath, demoServerPath, ...args]
 

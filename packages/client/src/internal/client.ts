@@ -14,6 +14,7 @@ import * as Fiber from "effect/Fiber"
 import * as FiberMap from "effect/FiberMap"
 import * as FiberRef from "effect/FiberRef"
 import { dual } from "effect/Function"
+import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as RcMap from "effect/RcMap"
@@ -35,6 +36,7 @@ import * as McpHeaders from "./mcpHeaders.js"
 import * as Problems from "./problems.js"
 import * as Protocol from "./protocol.js"
 import * as Sessions from "./session.js"
+import * as Telemetry from "./telemetry.js"
 import * as Traffic from "./traffic.js"
 
 /** @internal */
@@ -56,6 +58,8 @@ interface Session extends Sessions.Session {
   readonly era: McpClient.Era
   /** Stateless revision: the `x-mcp-header` arguments of each tool, from the latest `tools/list`. */
   readonly toolHeaders: Map<string, ReadonlyArray<McpHeaders.ParamHeader>>
+  /** The HTTP session id, where the transport has one. */
+  readonly sessionId?: (() => string | undefined) | undefined
 }
 
 // What `"auto"` learnt of each server (stdio command line, HTTP URL, source
@@ -235,6 +239,47 @@ export const make = <R, RH = never>(
     // unless given, the transports read Transport.MaxMessageBytes from the caller's context
     const maxMessageBytes = options.maxMessageBytes
     const maxPages = options.maxPages ?? defaultMaxPages
+    const tracing = yield* Telemetry.resolve(options.tracing, options.spans)
+    const metrics = options.metrics ?? tracing === "full"
+    const serverAttributes = tracing === "full" ? Telemetry.serverAttributes(verdictKey ?? "") : {}
+
+    // the session's facts, read when a span starts (a session may be renewed between two operations)
+    const sessionAttributes = (): Record<string, unknown> => {
+      const session = sessions.current()
+      if (session === undefined) return serverAttributes
+      const attributes: Record<string, unknown> = {
+        ...serverAttributes,
+        "mcp.protocol.version": session.protocolVersion
+      }
+      const sessionId = session.sessionId?.()
+      if (sessionId !== undefined) attributes["mcp.session.id"] = sessionId
+      return attributes
+    }
+
+    // An operation, traced and measured as asked: off, it is the operation itself.
+    const observed = tracing !== "full" && !metrics
+      ? <A, E>(_method: string, effect: Effect.Effect<A, E>, _target?: Telemetry.Target) => effect
+      : <A, E>(
+        method: string,
+        effect: Effect.Effect<A, E>,
+        target?: Telemetry.Target,
+        failedResult?: (a: A) => string | undefined
+      ): Effect.Effect<A, E> => {
+        const measured = metrics ? Telemetry.measure(method, target, effect, failedResult) : effect
+        return tracing === "full"
+          ? Effect.suspend(() => Telemetry.traceOperation(method, target, measured, sessionAttributes(), failedResult))
+          : measured
+      }
+    const toolFailed = (result: McpSchema.CallToolResult) => (result.isError === true ? "tool_error" : undefined)
+
+    // a part of connecting or recovering, as a span of its own
+    const phase = tracing === "full"
+      ? <A, E, R>(name: string, effect: Effect.Effect<A, E, R>, attributes?: Record<string, unknown>) =>
+        Effect.withSpan(effect, name, {
+          captureStackTrace: false,
+          attributes: attributes === undefined ? serverAttributes : { ...serverAttributes, ...attributes }
+        })
+      : <A, E, R>(_name: string, effect: Effect.Effect<A, E, R>) => effect
 
     // the response cache (stateless revision), when asked for
     const cache = options.cache === true
@@ -319,11 +364,14 @@ export const make = <R, RH = never>(
     ): Effect.Effect<Session, McpError> =>
       Effect.gen(function*() {
         speak(transport, protocol, undefined)
-        const raw = yield* protocol.requestNoCancel("initialize", {
-          protocolVersion: version,
-          capabilities: traffic.capabilities(),
-          clientInfo
-        }, initTimeout)
+        const raw = yield* observed(
+          "initialize",
+          protocol.requestNoCancel("initialize", {
+            protocolVersion: version,
+            capabilities: traffic.capabilities(),
+            clientInfo
+          }, initTimeout)
+        )
         const initializeResult = yield* decodeInitialize(raw)
         if (!McpSchema.SUPPORTED_PROTOCOL_VERSIONS.includes(initializeResult.protocolVersion)) {
           return yield* new ProtocolError({
@@ -372,7 +420,7 @@ export const make = <R, RH = never>(
     ): Effect.Effect<Session, McpError> =>
       Effect.gen(function*() {
         speak(transport, protocol, version)
-        const raw = yield* protocol.request("server/discover", undefined, { timeout })
+        const raw = yield* observed("server/discover", protocol.request("server/discover", undefined, { timeout }))
         const result = yield* decodeDiscover(raw)
         if (!result.supportedVersions.includes(version)) {
           return yield* new ProtocolError({
@@ -451,11 +499,15 @@ export const make = <R, RH = never>(
 
     const open = (onClosed: (error: TransportError) => void): Effect.Effect<Session, McpError, Scope.Scope | R> =>
       Effect.gen(function*() {
-        const transport = yield* (maxMessageBytes === undefined
-          ? connect
-          : Effect.provideService(connect, Transport.MaxMessageBytes, maxMessageBytes))
+        const transport = yield* phase(
+          serverAttributes["network.transport"] === "pipe" ? "McpClient.spawn" : "McpClient.openTransport",
+          maxMessageBytes === undefined
+            ? connect
+            : Effect.provideService(connect, Transport.MaxMessageBytes, maxMessageBytes)
+        )
         const protocol = yield* Protocol.make({
           transport,
+          tracing,
           requestTimeout,
           handlers: traffic.handlers,
           onNotification,
@@ -464,6 +516,12 @@ export const make = <R, RH = never>(
           onProblem,
           onClosed
         })
+        const session = yield* agree(transport, protocol)
+        return transport.sessionId === undefined ? session : { ...session, sessionId: transport.sessionId }
+      })
+
+    const agree = (transport: Transport.Transport, protocol: Protocol.Protocol): Effect.Effect<Session, McpError> =>
+      Effect.gen(function*() {
         switch (choice) {
           case "auto":
             return yield* negotiate(transport, protocol)
@@ -521,7 +579,13 @@ export const make = <R, RH = never>(
       autoConnect,
       restore,
       listening: () => traffic.listeners() > 0,
-      renewalWait: requestTimeout
+      renewalWait: requestTimeout,
+      observe: tracing !== "full" && !metrics ? undefined : {
+        span: phase,
+        opened: (how) =>
+          metrics ? Metric.increment(Metric.tagged(Telemetry.sessions, "mcp.session.how", how)) : Effect.void,
+        attempt: metrics ? Metric.increment(Telemetry.reconnectAttempts) : Effect.void
+      }
     })
 
     // the session as it is: for session facts and notifications
@@ -556,11 +620,6 @@ export const make = <R, RH = never>(
           })
         )
       })
-
-    const traced = options.spans === true
-      ? <A, E>(name: string, effect: Effect.Effect<A, E>, attributes?: Record<string, unknown>) =>
-        Effect.withSpan(effect, `McpClient.${name}`, attributes === undefined ? undefined : { attributes })
-      : <A, E>(_name: string, effect: Effect.Effect<A, E>) => effect
 
     // -- input-required rounds (stateless revision) ------------------------------
 
@@ -619,17 +678,18 @@ export const make = <R, RH = never>(
         return Effect.map(
           Effect.forEach(entries, ([key, input]) => {
             const { method: kind, params } = input as { readonly method: string; readonly params?: unknown }
-            return traffic.handlers.get(kind)!(params).pipe(
-              Effect.map((answer) => [key, answer] as const),
-              Effect.mapError((error) =>
-                new ProtocolError({
-                  reason: "InputRequired",
-                  detail: `${method}: the client's ${
-                    inputCapabilities[kind]
-                  } handler failed on input "${key}": ${error.message}`
-                })
+            return phase(kind, traffic.handlers.get(kind)!(params), { "mcp.method.name": kind, "mcp.input.key": key })
+              .pipe(
+                Effect.map((answer) => [key, answer] as const),
+                Effect.mapError((error) =>
+                  new ProtocolError({
+                    reason: "InputRequired",
+                    detail: `${method}: the client's ${
+                      inputCapabilities[kind]
+                    } handler failed on input "${key}": ${error.message}`
+                  })
+                )
               )
-            )
           }, { concurrency: "unbounded" }),
           Object.fromEntries
         )
@@ -656,12 +716,18 @@ export const make = <R, RH = never>(
               })
             )
           }
-          return Effect.flatMap(answerInputs(method, result.inputRequests), (inputResponses) =>
-            round(n + 1, {
-              ...params,
-              inputResponses,
-              ...(result.requestState === undefined ? {} : { requestState: result.requestState })
-            }))
+          return Effect.flatMap(
+            phase("McpClient.inputRound", answerInputs(method, result.inputRequests), {
+              "mcp.method.name": method,
+              "mcp.input_round": n + 1
+            }),
+            (inputResponses) =>
+              round(n + 1, {
+                ...params,
+                inputResponses,
+                ...(result.requestState === undefined ? {} : { requestState: result.requestState })
+              })
+          )
         })
       return round(0, params)
     }
@@ -969,8 +1035,8 @@ export const make = <R, RH = never>(
             : session.protocol.request("tools/call", params, callOptions)),
         decodeCallTool
       )
-      // the attributes are built only when they are used: this is the hot path
-      return options.spans === true ? traced("callTool", call, { "mcp.tool": name }) : call
+      // the target is built only when it is used: this is the hot path
+      return tracing === "off" && !metrics ? call : observed("tools/call", call, { tool: name }, toolFailed)
     }
 
     const callTool =
@@ -1008,24 +1074,24 @@ export const make = <R, RH = never>(
         make(connect, options, verdictKey),
         (callerContext: Context.Context<Scope.Scope>) => Context.merge(context, callerContext)
       ),
-      request: (method, params, requestOptions) => traced(method, request(method, params, undefined, requestOptions)),
+      request: (method, params, requestOptions) => observed(method, request(method, params, undefined, requestOptions)),
 
-      listTools: traced("listTools", listAll("tools/list", toolsPage, (p) => p.tools)),
-      listToolsRaw: (cursor) => traced("listToolsRaw", toolsPage(cursor)),
+      listTools: observed("tools/list", listAll("tools/list", toolsPage, (p) => p.tools)),
+      listToolsRaw: (cursor) => observed("tools/list", toolsPage(cursor)),
       callTool,
       callToolRaw,
 
-      listResources: traced(
-        "listResources",
+      listResources: observed(
+        "resources/list",
         listAll("resources/list", listPage("resources/list", "resources", decodeListResources), (p) => p.resources)
       ),
       listResourcesRaw: (cursor) =>
-        traced(
-          "listResourcesRaw",
+        observed(
+          "resources/list",
           Effect.flatMap(request("resources/list", page(cursor), "resources"), decodeListResources)
         ),
-      listResourceTemplates: traced(
-        "listResourceTemplates",
+      listResourceTemplates: observed(
+        "resources/templates/list",
         listAll(
           "resources/templates/list",
           listPage("resources/templates/list", "resources", decodeListTemplates),
@@ -1033,28 +1099,28 @@ export const make = <R, RH = never>(
         )
       ),
       listResourceTemplatesRaw: (cursor) =>
-        traced(
-          "listResourceTemplatesRaw",
+        observed(
+          "resources/templates/list",
           Effect.flatMap(request("resources/templates/list", page(cursor), "resources"), decodeListTemplates)
         ),
       readResource: (uri, requestOptions) =>
-        traced(
-          "readResource",
+        observed(
+          "resources/read",
           Effect.map(
             Effect.flatMap(request("resources/read", { uri }, "resources", requestOptions), decodeReadResource),
             (result) => result.contents
           ),
-          { "mcp.uri": uri }
+          { uri }
         ),
       readResourceRaw: (uri, requestOptions) =>
-        traced(
-          "readResourceRaw",
+        observed(
+          "resources/read",
           Effect.flatMap(request("resources/read", { uri }, "resources", requestOptions), decodeReadResource),
-          { "mcp.uri": uri }
+          { uri }
         ),
       subscribe: (uri) =>
-        traced(
-          "subscribe",
+        observed(
+          "resources/subscribe",
           withCapability(
             "resources/subscribe",
             "resources",
@@ -1064,11 +1130,11 @@ export const make = <R, RH = never>(
                 : Effect.asVoid(session.protocol.request("resources/subscribe", { uri })),
             (caps) => caps.resources?.subscribe === true
           ),
-          { "mcp.uri": uri }
+          { uri }
         ),
       unsubscribe: (uri) =>
-        traced(
-          "unsubscribe",
+        observed(
+          "resources/unsubscribe",
           withCapability(
             "resources/unsubscribe",
             "resources",
@@ -1078,18 +1144,18 @@ export const make = <R, RH = never>(
                 : Effect.asVoid(session.protocol.request("resources/unsubscribe", { uri })),
             (caps) => caps.resources?.subscribe === true
           ),
-          { "mcp.uri": uri }
+          { uri }
         ),
 
-      listPrompts: traced(
-        "listPrompts",
+      listPrompts: observed(
+        "prompts/list",
         listAll("prompts/list", listPage("prompts/list", "prompts", decodeListPrompts), (p) => p.prompts)
       ),
       listPromptsRaw: (cursor) =>
-        traced("listPromptsRaw", Effect.flatMap(request("prompts/list", page(cursor), "prompts"), decodeListPrompts)),
+        observed("prompts/list", Effect.flatMap(request("prompts/list", page(cursor), "prompts"), decodeListPrompts)),
       getPrompt: (name, args, requestOptions) =>
-        traced(
-          "getPrompt",
+        observed(
+          "prompts/get",
           Effect.flatMap(
             request(
               "prompts/get",
@@ -1099,12 +1165,12 @@ export const make = <R, RH = never>(
             ),
             decodeGetPrompt
           ),
-          { "mcp.prompt": name }
+          { prompt: name }
         ),
 
       complete: (reference, argument, completeOptions) =>
-        traced(
-          "complete",
+        observed(
+          "completion/complete",
           Effect.map(
             Effect.flatMap(
               request(
@@ -1120,15 +1186,18 @@ export const make = <R, RH = never>(
           )
         ),
       // the stateless revision has no ping: discovery is the cheapest request that proves the server answers
-      ping: traced(
+      ping: observed(
         "ping",
-        withSession("ping", (session) =>
-          Effect.asVoid(session.protocol.request(session.stateless ? "server/discover" : "ping", undefined)))
+        withSession(
+          "ping",
+          (session) =>
+            Effect.asVoid(session.protocol.request(session.stateless ? "server/discover" : "ping", undefined))
+        )
       ),
       // the stateless revision has no logging/setLevel: every request carries the level
       setLoggingLevel: (level) =>
-        traced(
-          "setLoggingLevel",
+        observed(
+          "logging/setLevel",
           withCapability("logging/setLevel", "logging", (session) =>
             session.stateless
               ? Effect.sync(() => {
@@ -1145,8 +1214,7 @@ export const make = <R, RH = never>(
       // the stateless revision asks for roots with each request that needs them
       sendRootsListChanged: withCurrent(
         "notifications/roots/list_changed",
-        (session) =>
-          session.stateless ? Effect.void : session.protocol.notify("notifications/roots/list_changed")
+        (session) => session.stateless ? Effect.void : session.protocol.notify("notifications/roots/list_changed")
       ),
       cancel: (requestId, reason) =>
         withCurrent(
@@ -1221,8 +1289,7 @@ export const make = <R, RH = never>(
 
     const subscriptions = yield* RcMap.make({
       lookup: (uri: string) =>
-        Effect.acquireRelease(service.subscribe(uri), () =>
-          Effect.ignore(service.unsubscribe(uri)))
+        Effect.acquireRelease(service.subscribe(uri), () => Effect.ignore(service.unsubscribe(uri)))
     })
 
     if (autoConnect) yield* sessions.connect

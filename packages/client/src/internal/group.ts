@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
+import * as Queue from "effect/Queue"
 import * as RcMap from "effect/RcMap"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -222,8 +223,20 @@ export const make = <S extends McpGroup.Servers, R = never>(
           )
           yield* Effect.forkScoped(followState(name, client))
           yield* readLists(name, client, allKinds)
+          // a server that floods list_changed costs at most one read in progress and one to follow
+          const stale = new Set<McpClient.ListKind>()
+          const wake = yield* Queue.sliding<void>(1)
+          yield* Queue.take(wake).pipe(
+            Effect.zipRight(Effect.suspend(() => {
+              const kinds = [...stale]
+              stale.clear()
+              return readLists(name, client, kinds)
+            })),
+            Effect.forever,
+            Effect.forkScoped
+          )
           yield* client.listChanged.pipe(
-            Stream.runForEach((kind) => readLists(name, client, [kind])),
+            Stream.runForEach((kind) => Effect.suspend(() => (stale.add(kind), Queue.offer(wake, undefined)))),
             Effect.forkScoped
           )
           return client

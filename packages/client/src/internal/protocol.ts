@@ -16,11 +16,13 @@ import * as Predicate from "effect/Predicate"
 import * as Runtime from "effect/Runtime"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
+import type * as Tracer from "effect/Tracer"
 import { isMcpError, McpRpcError, ProtocolError, TimeoutError, TransportError } from "../McpError.js"
 import * as McpSchema from "../McpSchema.js"
 import * as Transport from "../Transport.js"
 import * as Json from "./json.js"
 import * as McpHeaders from "./mcpHeaders.js"
+import * as Telemetry from "./telemetry.js"
 
 /** @internal */
 export interface RequestOptions {
@@ -78,6 +80,12 @@ export interface ProtocolOptions {
   readonly onProblem: (problem: ProtocolError | TransportError) => void
   /** The session ended for a reason of its own (not the client closing it). */
   readonly onClosed?: ((error: TransportError) => void) | undefined
+  /**
+   * Not `"off"`: requests carry the current span's `traceparent` in `_meta`,
+   * and a server request's handler runs under the span it names (or that of
+   * the request it belongs to); `"full"`: in a span of its own.
+   */
+  readonly tracing?: Telemetry.Tracing | undefined
 }
 
 /** @internal */
@@ -117,6 +125,8 @@ class Pending {
   resume: ((outcome: Outcome) => void) | undefined = undefined
   early: Outcome | undefined = undefined
   resent = false
+  /** The span the request was sent in, when tracing: the parent of what the server asks meanwhile. */
+  span: Tracer.AnySpan | undefined = undefined
   constructor(
     public id: number,
     readonly method: string,
@@ -150,6 +160,7 @@ const toMillis = (input: Duration.DurationInput | undefined): number | undefined
 export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, Scope.Scope> =>
   Effect.gen(function*() {
     const { transport } = options
+    const tracing = options.tracing ?? "off"
     const runtime = yield* Effect.runtime<never>()
     const runFork = Runtime.runFork(runtime)
     const clock = yield* Effect.clock
@@ -308,7 +319,8 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
       totalInput: Duration.DurationInput | undefined,
       progress: Mailbox.Mailbox<McpSchema.Progress> | undefined,
       cancellable: boolean,
-      requestOptions?: RequestOptions
+      requestOptions?: RequestOptions,
+      span?: Tracer.AnySpan
     ): Outcome =>
       Effect.uninterruptibleMask((restore): Outcome => {
         if (closed !== undefined) return Effect.fail(closed)
@@ -349,6 +361,10 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
           requestOptions?.onNotification
         )
         pending.set(id, entry)
+        if (span !== undefined) {
+          entry.span = span
+          if (tracing === "full" && span._tag === "Span") span.attribute("jsonrpc.request.id", id)
+        }
         if (entry.onNotification !== undefined) listeners++
         if (deadline !== infinite) armTimer(deadline)
         const awaitOutcome: Outcome = Effect.async((resume) => {
@@ -404,19 +420,61 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
               Exit.isInterrupted(exit) ? delivery.interruptAsFork(FiberId.none) : Effect.asVoid(delivery.await))
         ))
 
-    const request: Protocol["request"] = (method, params, requestOptions) => {
+    const send = (
+      method: string,
+      params: Record<string, unknown> | undefined,
+      requestOptions: RequestOptions | undefined,
+      span?: Tracer.AnySpan
+    ): Outcome => {
       const onProgress = requestOptions?.onProgress
       return onProgress === undefined
-        ? start(method, params, requestOptions?.timeout, requestOptions?.totalTimeout, undefined, true, requestOptions)
+        ? start(
+          method,
+          params,
+          requestOptions?.timeout,
+          requestOptions?.totalTimeout,
+          undefined,
+          true,
+          requestOptions,
+          span
+        )
         : withProgress(
           onProgress,
           (mailbox) =>
-            start(method, params, requestOptions?.timeout, requestOptions?.totalTimeout, mailbox, true, requestOptions)
+            start(
+              method,
+              params,
+              requestOptions?.timeout,
+              requestOptions?.totalTimeout,
+              mailbox,
+              true,
+              requestOptions,
+              span
+            )
         )
     }
 
-    const requestNoCancel: Protocol["requestNoCancel"] = (method, params, timeout) =>
-      start(method, params, timeout, undefined, undefined, false)
+    // with tracing, the request carries the current span's trace context
+    const inSpan = <A>(
+      params: Record<string, unknown> | undefined,
+      f: (params: Record<string, unknown> | undefined, span: Tracer.AnySpan | undefined) => Effect.Effect<A, any>
+    ): Effect.Effect<A, any> =>
+      Effect.flatMap(Telemetry.currentSpan, (span) =>
+        span._tag === "None"
+          ? f(params, undefined)
+          : f(Telemetry.withTraceContext(params, span.value), span.value))
+
+    const request: Protocol["request"] = tracing === "off"
+      ? (method, params, requestOptions) =>
+        send(method, params, requestOptions)
+      : (method, params, requestOptions) =>
+        inSpan(params, (traced, span) => send(method, traced, requestOptions, span)) as Outcome
+
+    const requestNoCancel: Protocol["requestNoCancel"] = tracing === "off"
+      ? (method, params, timeout) => start(method, params, timeout, undefined, undefined, false)
+      : (method, params, timeout) =>
+        inSpan(params, (traced, span) =>
+          start(method, traced, timeout, undefined, undefined, false, undefined, span)) as Outcome
 
     const notify: Protocol["notify"] = (method, params) =>
       Effect.suspend(() =>
@@ -457,7 +515,43 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
       return post({ jsonrpc: "2.0", id, error })
     }
 
-    const onServerRequest = (id: McpSchema.RequestId, method: string, params: unknown) => {
+    // A server request's handler, under the span the request names in its `_meta`, else the span of
+    // the client request it belongs to (when the transport can tell), else a root span of its own.
+    const handle = (
+      handler: RequestHandler,
+      id: McpSchema.RequestId,
+      method: string,
+      params: unknown,
+      frame: object
+    ): Effect.Effect<unknown, HandlerError> => {
+      if (tracing === "off") {
+        return handler(params)
+      }
+      let parent: Tracer.AnySpan | undefined = Telemetry.parentFromMeta(params)
+      if (parent === undefined) {
+        const related = Transport.relatedRequest(frame)
+        const local = related === undefined ? undefined : toLocalId(related)
+        parent = local === undefined ? undefined : pending.get(local)?.span
+      }
+      if (tracing === "propagation") {
+        return parent === undefined
+          ? handler(params)
+          : Effect.withParentSpan(handler(params), parent)
+      }
+      return Effect.withSpan(
+        Effect.tapError(handler(params), (error) =>
+          Effect.annotateCurrentSpan("error.type", String(error.code))),
+        method,
+        {
+          kind: "server",
+          captureStackTrace: false,
+          attributes: { "mcp.method.name": method, "jsonrpc.request.id": id },
+          ...(parent === undefined ? { root: true } : { parent })
+        }
+      )
+    }
+
+    const onServerRequest = (id: McpSchema.RequestId, method: string, params: unknown, frame: object) => {
       if (method === "ping") {
         runFork(post({ jsonrpc: "2.0", id, result: {} }))
         return
@@ -471,7 +565,7 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
             message: `Method not found: this client does not handle "${method}"`
           })
         )
-        : Effect.exit(handler(params)).pipe(
+        : Effect.exit(handle(handler, id, method, params, frame)).pipe(
           Effect.flatMap((exit) =>
             answer(id, exit)
           ),
@@ -604,7 +698,7 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
               })
             )
           } else if (serverRequests.size >= maxServerRequests) refuseServerRequest(id, method)
-          else onServerRequest(id, method, frame.params)
+          else onServerRequest(id, method, frame.params, frame)
           return
         }
         if (method === "notifications/progress") onProgress(frame.params)

@@ -97,6 +97,18 @@ interface Live<S> {
 }
 
 /** @internal */
+export interface Observe {
+  readonly span: <A, E, R>(
+    name: string,
+    effect: Effect.Effect<A, E, R>,
+    attributes?: Record<string, unknown>
+  ) => Effect.Effect<A, E, R>
+  /** A session was opened: the first of a holder, a renewed one (404), a recovered one. */
+  readonly opened: (how: "opened" | "renewed" | "recovered") => Effect.Effect<void>
+  readonly attempt: Effect.Effect<void>
+}
+
+/** @internal */
 export const make = <S extends Session, R>(options: {
   /** The handshake, run in the new session's scope; `onClosed` is for the protocol engine. */
   readonly open: (onClosed: (error: TransportError) => void) => Effect.Effect<S, McpError, Scope.Scope | R>
@@ -111,10 +123,13 @@ export const make = <S extends Session, R>(options: {
   readonly listening: () => boolean
   /** How long a caller waits for a new session (the schedule may be longer). */
   readonly renewalWait: Duration.Duration
+  /** Spans and metrics of connecting and recovering, when the client keeps them. */
+  readonly observe?: Observe | undefined
 }): Effect.Effect<Sessions<S>, never, Scope.Scope> =>
   Effect.gen(function*() {
     const runFork = Runtime.runFork(yield* Effect.runtime<never>())
     const clientScope = yield* Effect.scope
+    const observe = options.observe
     const clock = yield* Effect.clock
     const state = yield* SubscriptionRef.make<ConnectionState>(ConnectionState.Closed({ cause: undefined }))
     const setState = (next: ConnectionState) => SubscriptionRef.set(state, next)
@@ -215,7 +230,15 @@ export const make = <S extends Session, R>(options: {
         }
         if (closedHolders.has(stale.holder)) return yield* Effect.fail(released())
         yield* setState(ConnectionState.Reconnecting({ attempt: failures + 1, cause }))
-        const exit = yield* Effect.exit(openIn(stale.holder))
+        const exit = yield* Effect.exit(
+          observe === undefined ? openIn(stale.holder) : Effect.zipRight(
+            observe.attempt,
+            observe.span("McpClient.reconnect", openIn(stale.holder), {
+              "mcp.reconnect.attempt": failures + 1,
+              "mcp.reconnect.cause": cause._tag === "TransportError" ? cause.reason : cause._tag
+            })
+          )
+        )
         if (Exit.isSuccess(exit)) return exit.value
         failures++
         const failure = Cause.failureOption(exit.cause)
@@ -242,6 +265,12 @@ export const make = <S extends Session, R>(options: {
 
     const renewIn = (stale: Live<S>, cause: TransportError) =>
       attempt(stale, cause).pipe(
+        (opening) =>
+          observe === undefined ? opening : observe.span(
+            cause.reason === "SessionExpired" ? "McpClient.renew" : "McpClient.recover",
+            Effect.tap(opening, () => observe.opened(cause.reason === "SessionExpired" ? "renewed" : "recovered")),
+            { "error.type": cause.reason }
+          ),
         Effect.flatMap((opened) => {
           if (closedHolders.has(stale.holder)) {
             return Effect.zipRight(Scope.close(opened.scope, Exit.void), Effect.fail(released()))
@@ -340,7 +369,9 @@ export const make = <S extends Session, R>(options: {
                 return renewal?.holder === holder ? Fiber.interrupt(renewal.fiber) : Effect.void
               })
             ),
-            openIn(holder)
+            observe === undefined
+              ? openIn(holder)
+              : observe.span("McpClient.connect", Effect.tap(openIn(holder), () => observe.opened("opened")))
           ))),
         Effect.tap(ready),
         Effect.tapBoth({

@@ -97,8 +97,14 @@ const connectSdkServer = (server: SdkServerLike): Transport.Connect =>
     let open = true
     const serverSide: SdkTransport = {
       start: () => Promise.resolve(),
-      send: (message) => {
-        if (open) inbox.push(message)
+      send: (message, sendOptions) => {
+        if (open) {
+          // the server says which of the client's requests this one is for (traces use it)
+          if (sendOptions?.relatedRequestId !== undefined && "method" in message && "id" in message) {
+            Transport.markRelated(message, sendOptions.relatedRequestId)
+          }
+          inbox.push(message)
+        }
         return Promise.resolve()
       },
       close: () => {
