@@ -4,7 +4,8 @@ import { assert, describe, it } from "@effect/vitest"
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js"
 import { CreateMessageResultSchema } from "@modelcontextprotocol/sdk/types.js"
 import type { MetricState } from "effect"
-import { Effect, Layer, Metric, Option, Tracer } from "effect"
+import { Effect, Fiber, Layer, Metric, Option, Stream, Tracer } from "effect"
+import * as Path from "node:path"
 import { z } from "zod"
 import { everythingPath } from "./utils/servers.js"
 
@@ -172,6 +173,48 @@ describe("tracing", () => {
       yield* Effect.withSpan(client.callTool("plain"), "caller")
       assert.isUndefined(metas[0]?.traceparent)
     }))
+})
+
+describe("tracing a stdio server's life", () => {
+  const recoveryServer = {
+    command: process.execPath,
+    args: [Path.join(import.meta.dirname, "fixtures", "recovery-server.mjs")]
+  }
+
+  it.scopedLive("spawn inside connect; a killed server's replacement in a recover span with its reconnect try", () => {
+    const recorder = recordingTracer()
+    return Effect.gen(function*() {
+      const client = yield* McpClient.make(recoveryServer)
+      const connect = one(recorder.spans, "McpClient.connect")
+      const spawn = one(recorder.spans, "McpClient.spawn")
+      assert.strictEqual(parentOf(spawn), connect)
+      assert.strictEqual(spawn.attributes.get("network.transport"), "pipe")
+      const pid = Number(
+        (yield* client.callTool("pid")).content[0].type === "text"
+          ? ((yield* client.callTool("pid")).content[0] as { text: string }).text
+          : NaN
+      )
+      const noticed = yield* Effect.fork(
+        client.connectionStates.pipe(Stream.filter((state) => state._tag === "Disconnected"), Stream.runHead)
+      )
+      yield* Effect.yieldNow()
+      process.kill(pid, "SIGKILL")
+      yield* Fiber.join(noticed)
+      yield* Effect.withSpan(client.callTool("pid"), "caller")
+      const recover = one(recorder.spans, "McpClient.recover")
+      // inside the call that found the session gone
+      const call = named(recorder.spans, "tools/call pid").find((span) =>
+        parentOf(span) === one(recorder.spans, "caller")
+      )
+      assert.strictEqual(parentOf(recover), call)
+      assert.strictEqual(recover.attributes.get("error.type"), "Closed")
+      const reconnect = one(recorder.spans, "McpClient.reconnect")
+      assert.strictEqual(parentOf(reconnect), recover)
+      assert.strictEqual(reconnect.attributes.get("mcp.reconnect.attempt"), 1)
+      // the new session's spawn, inside the try
+      assert.strictEqual(parentOf(named(recorder.spans, "McpClient.spawn")[1]), reconnect)
+    }).pipe(Effect.provide(Layer.merge(recorder.layer, NodeContext.layer)))
+  }, { timeout: 30_000 })
 })
 
 describe("metrics", () => {
