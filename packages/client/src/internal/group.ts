@@ -222,10 +222,16 @@ export const make = <S extends McpGroup.Servers, R = never>(
             updateSlot(name, (slot) => slot.state._tag === "Failed" ? slot : { ...slot, state: ServerState.Idle })
           )
           yield* Effect.forkScoped(followState(name, client))
-          yield* readLists(name, client, allKinds)
-          // a server that floods list_changed costs at most one read in progress and one to follow
+          // listening before the first read: a change in between is read again, not missed
           const stale = new Set<McpClient.ListKind>()
           const wake = yield* Queue.sliding<void>(1)
+          yield* client.listChanged.pipe(
+            Stream.runForEach((kind) => Effect.suspend(() => (stale.add(kind), Queue.offer(wake, undefined)))),
+            Effect.forkScoped
+          )
+          yield* Effect.yieldNow()
+          yield* readLists(name, client, allKinds)
+          // a server that floods list_changed costs at most one read in progress and one to follow
           yield* Queue.take(wake).pipe(
             Effect.zipRight(Effect.suspend(() => {
               const kinds = [...stale]
@@ -233,10 +239,6 @@ export const make = <S extends McpGroup.Servers, R = never>(
               return readLists(name, client, kinds)
             })),
             Effect.forever,
-            Effect.forkScoped
-          )
-          yield* client.listChanged.pipe(
-            Stream.runForEach((kind) => Effect.suspend(() => (stale.add(kind), Queue.offer(wake, undefined)))),
             Effect.forkScoped
           )
           return client
