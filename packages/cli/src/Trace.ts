@@ -94,7 +94,11 @@ export const formatDuration = (nanos: bigint): string => {
   return `${Math.floor(seconds / 60)} m ${seconds % 60} s`
 }
 
-/** What went wrong, in a word: the span's `error.type`, else the failure's tag. */
+/**
+ * What went wrong, in a word: the span's `error.type`, else the failure's
+ * tag, else its JSON-RPC code (a handler's error answer has no tag), as the
+ * client's own `error.type` would say.
+ */
 const failureType = (span: Tracer.Span): string | undefined => {
   if (span.status._tag !== "Ended" || span.status.exit._tag !== "Failure") return undefined
   const recorded = span.attributes.get("error.type")
@@ -105,6 +109,7 @@ const failureType = (span: Tracer.Span): string | undefined => {
   if (typeof failure === "object" && failure !== null && "_tag" in failure && typeof failure._tag === "string") {
     return failure._tag
   }
+  if (typeof failure === "object" && failure !== null && "code" in failure) return String(failure.code)
   return Cause.isDie(cause) ? "defect" : "failure"
 }
 

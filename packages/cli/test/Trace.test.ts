@@ -25,7 +25,13 @@ describe("Trace.render", () => {
           Effect.withSpan("tools/call broken", { attributes: { "error.type": "tool_error" } }),
           Effect.ignore
         )
-        yield* Effect.sleep(2).pipe(Effect.zipRight(Effect.fail({ _tag: "TimeoutError" })), Effect.withSpan("ping"))
+        yield* Effect.sleep(2).pipe(
+          Effect.zipRight(Effect.fail({ _tag: "TimeoutError" })),
+          Effect.withSpan("ping"),
+          Effect.ignore
+        )
+        // a handler's error answer: a JSON-RPC code and no tag
+        yield* Effect.fail({ code: -32603, message: "declined" }).pipe(Effect.withSpan("sampling/createMessage"))
       })
       const fiber = yield* Effect.fork(recorded(program))
       yield* TestClock.adjust(1000)
@@ -35,11 +41,12 @@ describe("Trace.render", () => {
       assert.strictEqual(
         Trace.render(spans, { now, stream: { isTTY: false } }),
         [
-          "McpClient.connect   16.0 ms",
-          "├─ McpClient.spawn   4.0 ms",
-          "└─ initialize       12.0 ms",
-          "tools/call broken    1.0 ms  ✗ tool_error",
-          "ping                 2.0 ms  ✗ TimeoutError"
+          "McpClient.connect       16.0 ms",
+          "├─ McpClient.spawn       4.0 ms",
+          "└─ initialize           12.0 ms",
+          "tools/call broken        1.0 ms  ✗ tool_error",
+          "ping                     2.0 ms  ✗ TimeoutError",
+          "sampling/createMessage   0.0 ms  ✗ -32603"
         ].join("\n")
       )
     }))
