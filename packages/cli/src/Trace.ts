@@ -104,7 +104,8 @@ const failureType = (span: Tracer.Span): string | undefined => {
   const recorded = span.attributes.get("error.type")
   if (recorded !== undefined) return String(recorded)
   const cause = span.status.exit.cause
-  if (Cause.isInterruptedOnly(cause)) return "interrupted"
+  // the client's word for it (its own error.type is not set when a fiber is interrupted from outside)
+  if (Cause.isInterruptedOnly(cause)) return "cancelled"
   const failure = Option.getOrUndefined(Cause.failureOption(cause))
   if (typeof failure === "object" && failure !== null && "_tag" in failure && typeof failure._tag === "string") {
     return failure._tag
