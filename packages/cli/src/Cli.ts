@@ -92,6 +92,13 @@ const footer = HelpDoc.blocks([
       "discover shows the servers the hosts on this machine (Claude Desktop, Claude Code, Cursor, VS Code, " +
       "Windsurf) are configured with, without secret values."
   ),
+  HelpDoc.h1("TRACING"),
+  HelpDoc.p(
+    "--trace (every command that talks to servers, and demo): after the result, the spans of the run on " +
+      "stderr as a tree with durations: connecting (starting the server, server/discover, initialize), then " +
+      "each request (tools/call <tool>, ...); a failed span is marked with its error type. stdout, --json " +
+      "included, is unchanged."
+  ),
   HelpDoc.h1("EXIT CODES"),
   HelpDoc.p(
     "0 ok (also tail stopped with Ctrl-C), 1 tool error, 2 usage error, 3 connection error, " +

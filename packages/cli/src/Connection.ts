@@ -35,6 +35,7 @@ import type * as Scope from "effect/Scope"
 import * as ExitCode from "./ExitCode.js"
 import { UsageError } from "./ExitCode.js"
 import * as Interactive from "./Interactive.js"
+import * as Trace from "./Trace.js"
 
 /**
  * The words after `--` on the command line: a stdio server's command and arguments.
@@ -110,7 +111,8 @@ export const options = {
         "legacy (the handshake only), or a revision to pin"
     ),
     Options.withDefault("auto" as McpSchema.ProtocolChoice)
-  )
+  ),
+  trace: Trace.option
 }
 
 /**
@@ -129,6 +131,7 @@ export interface ConnectionOptions {
   readonly logs: Interactive.LogThreshold
   readonly json: boolean
   readonly protocol: McpSchema.ProtocolChoice
+  readonly trace: boolean
 }
 
 /**
@@ -420,6 +423,7 @@ export const connect = (
 /**
  * Runs a command's work with a session that ends when the work does; a
  * failure is reported (stderr, and JSON with `--json`) with its exit code.
+ * With `--trace`, the span tree follows on stderr.
  *
  * @since 0.1.0
  * @category constructors
@@ -432,4 +436,8 @@ export const use = <A, R>(
   A,
   ExitCode.Reported,
   Exclude<R, Scope.Scope> | FileSystem.FileSystem | Terminal.Terminal | CommandExecutor.CommandExecutor
-> => Effect.scoped(Effect.flatMap(connect(connection, settings), f)).pipe(ExitCode.report(connection.json))
+> =>
+  Effect.scoped(Effect.flatMap(connect(connection, settings), f)).pipe(
+    ExitCode.report(connection.json),
+    Trace.traced(connection.trace)
+  )

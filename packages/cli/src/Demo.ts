@@ -21,6 +21,7 @@ import * as ExitCode from "./ExitCode.js"
 import * as InspectCommand from "./InspectCommand.js"
 import * as Interactive from "./Interactive.js"
 import * as Output from "./Output.js"
+import * as Trace from "./Trace.js"
 
 const relative = (path: string) => {
   const shorter = Path.relative(process.cwd(), path)
@@ -212,6 +213,10 @@ export const walkThrough = Effect.gen(function*() {
  * @since 0.1.0
  * @category commands
  */
-export const demo = Command.make("demo", {}, () => walkThrough.pipe(ExitCode.report(false))).pipe(
+export const demo = Command.make(
+  "demo",
+  { trace: Trace.option },
+  ({ trace }) => walkThrough.pipe(ExitCode.report(false), Trace.traced(trace))
+).pipe(
   Command.withDescription("Walk through every operation against the embedded demo server")
 )

@@ -26,6 +26,7 @@ import * as ExitCode from "./ExitCode.js"
 import { UsageError } from "./ExitCode.js"
 import * as Interactive from "./Interactive.js"
 import * as Output from "./Output.js"
+import * as Trace from "./Trace.js"
 
 /**
  * A config file read entry by entry: the servers that decode, and why the
@@ -264,7 +265,7 @@ export const connect = (
 /**
  * Runs a command's work on the group of the file's servers, closed (every
  * server stopped) when the work ends; a failure is reported with its exit
- * code.
+ * code. With `--trace`, the span tree follows on stderr.
  *
  * @since 0.3.0
  * @category constructors
@@ -277,7 +278,11 @@ export const use = <A, R>(
   A,
   ExitCode.Reported,
   Exclude<R, Scope.Scope> | Terminal.Terminal | CommandExecutor.CommandExecutor
-> => Effect.scoped(Effect.flatMap(connect(connection, config), f)).pipe(ExitCode.report(connection.json))
+> =>
+  Effect.scoped(Effect.flatMap(connect(connection, config), f)).pipe(
+    ExitCode.report(connection.json),
+    Trace.traced(connection.trace)
+  )
 
 /**
  * After the listing of a group: when no server could be connected, says so
