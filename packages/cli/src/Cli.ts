@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import * as McpTelemetry from "@effect-mcp/client-node/McpTelemetry"
 import * as NodeHttpTransport from "@effect-mcp/client-node/NodeHttpTransport"
 import * as NodeStdioTransport from "@effect-mcp/client-node/NodeStdioTransport"
 import type * as HttpTransport from "@effect-mcp/client/HttpTransport"
@@ -157,7 +158,9 @@ export const loggerLayer: Layer.Layer<never> = Layer.merge(
 
 /**
  * What the CLI needs from Node; servers are reached with the Node transports
- * (stdio on `node:child_process`, Streamable HTTP on `node:http`).
+ * (stdio on `node:child_process`, Streamable HTTP on `node:http`). With
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` set, the commands' traces and metrics are
+ * exported there (service `effect-mcp-cli` unless `OTEL_SERVICE_NAME` says).
  *
  * @since 0.1.0
  * @category layers
@@ -168,5 +171,6 @@ export const layer: Layer.Layer<
   NodeContext.layer,
   NodeStdioTransport.layer,
   NodeHttpTransport.layer,
-  loggerLayer
+  loggerLayer,
+  McpTelemetry.layerFromEnv({ serviceName: "effect-mcp-cli" })
 )

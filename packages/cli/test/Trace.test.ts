@@ -1,5 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Effect, TestClock } from "effect"
+import * as Http from "node:http"
+import { listenOnLoopback } from "../../client/test/utils/servers.js"
 import * as Trace from "../src/Trace.js"
 import { demoServer, runCli, withOption } from "./utils/cli.js"
 
@@ -135,5 +137,35 @@ describe("effect-mcp --trace", { timeout: 90_000 }, () => {
       assert.strictEqual(run.stdout, "")
       assert.match(run.stderr, spanLine("McpClient.connect", "  ✗ TransportError"))
       assert.match(run.stderr, spanLine("└─ McpClient.spawn", "  ✗ TransportError"))
+    }))
+})
+
+describe("effect-mcp with OTEL_EXPORTER_OTLP_ENDPOINT", { timeout: 90_000 }, () => {
+  it.scopedLive("exports the command's spans to the collector, as effect-mcp-cli", () =>
+    Effect.gen(function*() {
+      const exports: Array<{ readonly path: string; readonly body: any }> = []
+      const collector = Http.createServer((req, res) => {
+        let body = ""
+        req.setEncoding("utf8")
+        req.on("data", (chunk) => (body += chunk))
+        req.on("end", () => {
+          exports.push({ path: req.url ?? "", body: JSON.parse(body) })
+          res.writeHead(200, { "content-type": "application/json" })
+          res.end("{}")
+        })
+      })
+      const url = yield* listenOnLoopback(collector)
+      const run = yield* runCli(["tools", "call", "add", "a=2", "b=3", ...demoServer()], {
+        timeoutMillis: 30_000,
+        env: { OTEL_EXPORTER_OTLP_ENDPOINT: url }
+      })
+      assert.strictEqual(run.code, 0, run.stderr)
+      const resourceSpans = exports.filter((e) => e.path === "/v1/traces").flatMap((e) => e.body.resourceSpans)
+      const names = resourceSpans.flatMap((rs: any) =>
+        rs.scopeSpans.flatMap((ss: any) => ss.spans.map((s: any) => s.name))
+      )
+      assert.includeMembers(names, ["McpClient.connect", "McpClient.spawn", "tools/call add"])
+      const service = resourceSpans[0].resource.attributes.find((a: any) => a.key === "service.name")
+      assert.deepStrictEqual(service.value, { stringValue: "effect-mcp-cli" })
     }))
 })

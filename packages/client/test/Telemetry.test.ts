@@ -54,6 +54,7 @@ const tracedServer = () => {
     return { content: [{ type: "text", text: "plain" }] }
   })
   server.registerTool("broken", {}, () => ({ content: [{ type: "text", text: "it broke" }], isError: true }))
+  server.registerTool("slow", {}, () => new Promise((resolve) => setTimeout(() => resolve({ content: [] }), 5_000)))
   server.registerPrompt("hello", {}, () => ({ messages: [{ role: "user", content: { type: "text", text: "hi" } }] }))
   return { server, metas }
 }
@@ -84,7 +85,11 @@ describe("tracing", () => {
       const open = one(recorder.spans, "McpClient.openTransport")
       assert.strictEqual(parentOf(open), connect)
       // the era probe and the handshake, inside connect
-      assert.strictEqual(parentOf(one(recorder.spans, "server/discover")), connect)
+      const discover = one(recorder.spans, "server/discover")
+      assert.strictEqual(parentOf(discover), connect)
+      // the SDK v1 server refuses it: the expected way to the handshake, not a failure
+      assert.isFalse(failed(discover))
+      assert.include(discover.attributes.get("mcp.discover.fallback"), "-32601")
       const initialize = one(recorder.spans, "initialize")
       assert.strictEqual(parentOf(initialize), connect)
       assert.strictEqual(initialize.kind, "client")
@@ -127,6 +132,17 @@ describe("tracing", () => {
       assert.strictEqual(prompt.attributes.get("gen_ai.prompt.name"), "nothing")
       assert.strictEqual(prompt.attributes.get("error.type"), String((missing as McpError.McpRpcError).code))
       assert.isTrue(failed(prompt))
+    }).pipe(Effect.provide(recorder.layer))
+  })
+
+  it.scopedLive("a call its caller gave up on is a failed span, error.type cancelled", () => {
+    const recorder = recordingTracer()
+    return Effect.gen(function*() {
+      const client = yield* McpClient.make(tracedServer().server)
+      yield* client.callTool("slow").pipe(Effect.timeout("50 millis"), Effect.ignore)
+      const span = one(recorder.spans, "tools/call slow")
+      assert.isTrue(failed(span))
+      assert.strictEqual(span.attributes.get("error.type"), "cancelled")
     }).pipe(Effect.provide(recorder.layer))
   })
 

@@ -442,11 +442,30 @@ export const make = <R, RH = never>(
       version: string,
       timeout: Duration.Duration,
       how: string,
-      retried = false
+      retried = false,
+      probe = false
     ): Effect.Effect<Session, McpError> =>
       Effect.gen(function*() {
         speak(transport, protocol, version)
-        const raw = yield* observed("server/discover", protocol.request("server/discover", undefined, { timeout }))
+        const asked = protocol.request("server/discover", undefined, { timeout })
+        // a probe refused by a server of the handshake era is the expected way to the handshake,
+        // not a failure to show in a trace: its span says so and ends well
+        const raw = yield* probe
+          ? Effect.flatMap(
+            observed(
+              "server/discover",
+              asked.pipe(
+                Effect.map(Either.right),
+                Effect.catchIf(fallsBack, (error) =>
+                  Effect.as(
+                    Effect.annotateCurrentSpan("mcp.discover.fallback", describeProbeFailure(error)),
+                    Either.left(error)
+                  ))
+              )
+            ),
+            (result) => result
+          )
+          : observed("server/discover", asked)
         const result = yield* decodeDiscover(raw)
         if (!result.supportedVersions.includes(version)) {
           return yield* new ProtocolError({
@@ -474,7 +493,7 @@ export const make = <R, RH = never>(
             !retried && error._tag === "McpRpcError" &&
             error.code === McpSchema.ErrorCode.UnsupportedProtocolVersion &&
             sharedStateless(error.data) !== undefined,
-          (error) => discover(transport, protocol, sharedStateless(error.data)!, timeout, how, true)
+          (error) => discover(transport, protocol, sharedStateless(error.data)!, timeout, how, true, probe)
         )
       )
 
@@ -505,7 +524,9 @@ export const make = <R, RH = never>(
             protocol,
             McpSchema.STATELESS_PROTOCOL_VERSION,
             Duration.min(initTimeout, probeTimeout),
-            "auto: the server answered server/discover"
+            "auto: the server answered server/discover",
+            false,
+            true
           )
         )
         if (Either.isRight(probed)) {
@@ -706,7 +727,11 @@ export const make = <R, RH = never>(
         return Effect.map(
           Effect.forEach(entries, ([key, input]) => {
             const { method: kind, params } = input as { readonly method: string; readonly params?: unknown }
-            return phase(kind, traffic.handlers.get(kind)!(params), { "mcp.method.name": kind, "mcp.input.key": key })
+            const handler = traffic.handlers.get(kind)!(params)
+            // a server span under the round, as the server's requests of the handshake era get
+            return (tracing === "full"
+              ? Telemetry.handlerSpan(kind, handler, "current", { "mcp.input.key": key })
+              : handler)
               .pipe(
                 Effect.map((answer) => [key, answer] as const),
                 Effect.mapError((error) =>

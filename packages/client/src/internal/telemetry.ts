@@ -152,7 +152,12 @@ export const traceOperation = <A, E, R>(
     (span) =>
       Effect.withParentSpan(
         effect.pipe(
-          Effect.tapErrorCause((cause) => Effect.sync(() => span.attribute("error.type", causeType(cause)))),
+          // an interruption from outside (a timeout, Ctrl-C) is an outcome too
+          Effect.onExit((exit) =>
+            exit._tag === "Failure"
+              ? Effect.sync(() => span.attribute("error.type", causeType(exit.cause)))
+              : Effect.void
+          ),
           Effect.flatMap((a): Effect.Effect<A, E | FailedResult<A>> => {
             const failed = failedResult?.(a)
             if (failed === undefined) return Effect.succeed(a)
@@ -169,6 +174,28 @@ export const traceOperation = <A, E, R>(
     (failed) => Effect.succeed(failed.value)
   ) as Effect.Effect<A, E, R>
 }
+
+/**
+ * A request from the server, handled in a server span: under `parent` (the
+ * current span with `"current"`), or a root when there is none; its error
+ * answer's code is its `error.type`.
+ */
+export const handlerSpan = <A, E extends { readonly code: number }, R>(
+  method: string,
+  effect: Effect.Effect<A, E, R>,
+  parent: Tracer.AnySpan | "current" | undefined,
+  attributes: Record<string, unknown>
+): Effect.Effect<A, E, R> =>
+  Effect.withSpan(
+    Effect.tapError(effect, (error) => Effect.annotateCurrentSpan("error.type", String(error.code))),
+    method,
+    {
+      kind: "server",
+      captureStackTrace: false,
+      attributes: { "mcp.method.name": method, ...attributes },
+      ...(parent === undefined ? { root: true } : parent === "current" ? {} : { parent })
+    }
+  )
 
 // -- metrics ----------------------------------------------------------------
 
