@@ -538,17 +538,7 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
           ? handler(params)
           : Effect.withParentSpan(handler(params), parent)
       }
-      return Effect.withSpan(
-        Effect.tapError(handler(params), (error) =>
-          Effect.annotateCurrentSpan("error.type", String(error.code))),
-        method,
-        {
-          kind: "server",
-          captureStackTrace: false,
-          attributes: { "mcp.method.name": method, "jsonrpc.request.id": id },
-          ...(parent === undefined ? { root: true } : { parent })
-        }
-      )
+      return Telemetry.handlerSpan(method, handler(params), parent, { "jsonrpc.request.id": id })
     }
 
     const onServerRequest = (id: McpSchema.RequestId, method: string, params: unknown, frame: object) => {
