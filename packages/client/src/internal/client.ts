@@ -274,11 +274,16 @@ export const make = <R, RH = never>(
         received > 0 ? Metric.incrementBy(bytesReceived, received) : Effect.void
       )
     })
-    const bytesMetric = serverAttributes["network.transport"] === undefined
-      ? Telemetry.transportBytes
-      : Metric.tagged(Telemetry.transportBytes, "network.transport", String(serverAttributes["network.transport"]))
-    const bytesSent = Metric.tagged(bytesMetric, "network.io.direction", "transmit")
-    const bytesReceived = Metric.tagged(bytesMetric, "network.io.direction", "receive")
+    const bytesOf = (direction: string) =>
+      Telemetry.taggedCounter(
+        "mcp.client.transport.bytes",
+        Telemetry.transportBytesDescription,
+        serverAttributes["network.transport"] === undefined
+          ? { "network.io.direction": direction }
+          : { "network.io.direction": direction, "network.transport": String(serverAttributes["network.transport"]) }
+      )
+    const bytesSent = bytesOf("transmit")
+    const bytesReceived = bytesOf("receive")
 
     // An operation, traced and measured as asked: off, it is the operation itself.
     const observed = tracing !== "full" && !metrics
