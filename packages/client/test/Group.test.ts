@@ -4,7 +4,7 @@ import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js"
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js"
-import { Chunk, Effect, Exit, Option, Schedule, Scope, Stream } from "effect"
+import { Chunk, Effect, Exit, Fiber, Option, Schedule, Scope, Stream } from "effect"
 import { randomUUID } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Http from "node:http"
@@ -373,6 +373,40 @@ describe("McpGroup: healing", () => {
         assert.include(textOf(yield* group.callTool("late_echo", { message: "back" })), "back")
         assert.strictEqual((yield* group.states).late._tag, "Ready")
         assert.isAbove((yield* group.catalogue).tools.length, 5)
+      }).pipe(Effect.provide(NodeContext.layer)),
+    { timeout: 60_000 }
+  )
+})
+
+describe("McpGroup: a stdio server that dies", () => {
+  it.scopedLive(
+    "is replaced by its client; the group shows it reconnecting, then ready, its tools read again",
+    () =>
+      Effect.gen(function*() {
+        const group = yield* McpGroup.make({
+          mcpServers: {
+            phoenix: {
+              command: process.execPath,
+              args: [Path.join(import.meta.dirname, "fixtures", "recovery-server.mjs")]
+            }
+          }
+        })
+        const before = yield* group.catalogue
+        const pid = Number(textOf(yield* group.callTool("phoenix_pid")))
+        const seen: Array<string> = []
+        const back = yield* Effect.fork(
+          waitFor(
+            group.stateChanges.pipe(Stream.tap((all) => Effect.sync(() => seen.push(all.phoenix._tag)))),
+            (all) => seen.includes("Reconnecting") && all.phoenix._tag === "Ready"
+          )
+        )
+        yield* Effect.yieldNow()
+        process.kill(pid, "SIGKILL")
+        yield* Fiber.join(back)
+        const after = yield* group.catalogue
+        assert.deepStrictEqual(after.tools.map((entry) => entry.name), before.tools.map((entry) => entry.name))
+        assert.isTrue(after.tools.every((entry) => entry.available))
+        assert.notStrictEqual(Number(textOf(yield* group.callTool("phoenix_pid"))), pid)
       }).pipe(Effect.provide(NodeContext.layer)),
     { timeout: 60_000 }
   )

@@ -187,9 +187,11 @@ export const make = <S extends McpGroup.Servers, R = never>(
               return markReady(name, client)
             case "Disconnected":
               // the server went away: asking for its lists opens a new session (under the client's
-              // reconnect schedule) and reads what the new one offers
+              // reconnect schedule) and reads what the new one offers; on a fiber of its own, so that
+              // the states of the reconnection are followed meanwhile
               return setState(name, { _tag: "Reconnecting", attempt: 0, cause: state.cause }).pipe(
-                Effect.zipRight(readLists(name, client, allKinds))
+                Effect.zipRight(Effect.fork(readLists(name, client, allKinds))),
+                Effect.asVoid
               )
             case "Reconnecting":
               return setState(name, { _tag: "Reconnecting", attempt: state.attempt, cause: state.cause })
