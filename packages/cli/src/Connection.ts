@@ -32,6 +32,8 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
+import * as NodePath from "node:path"
+import * as NodeUrl from "node:url"
 import * as ExitCode from "./ExitCode.js"
 import { UsageError } from "./ExitCode.js"
 import * as Interactive from "./Interactive.js"
@@ -112,7 +114,11 @@ export const options = {
     ),
     Options.withDefault("auto" as McpSchema.ProtocolChoice)
   ),
-  trace: Trace.option
+  trace: Trace.option,
+  root: Options.text("root").pipe(
+    Options.withDescription("A directory to offer the server as a root (repeatable); the server may ask for them"),
+    Options.repeated
+  )
 }
 
 /**
@@ -132,7 +138,29 @@ export interface ConnectionOptions {
   readonly json: boolean
   readonly protocol: McpSchema.ProtocolChoice
   readonly trace: boolean
+  readonly root: ReadonlyArray<string>
 }
+
+/**
+ * The `--root` directories as roots: `file://` URIs of their absolute paths,
+ * named after the directory. One that is not a directory is a usage error.
+ *
+ * @since 0.3.0
+ * @category options
+ */
+export const rootsOf = (
+  paths: ReadonlyArray<string>
+): Effect.Effect<ReadonlyArray<McpSchema.Root>, UsageError, FileSystem.FileSystem> =>
+  Effect.forEach(paths, (path) =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const absolute = NodePath.resolve(path)
+      const info = yield* Effect.option(fs.stat(absolute))
+      if (Option.isNone(info) || info.value.type !== "Directory") {
+        return yield* new UsageError({ message: `--root ${path}: not a directory` })
+      }
+      return { uri: NodeUrl.pathToFileURL(absolute).href, name: NodePath.basename(absolute) || absolute }
+    }))
 
 /**
  * A source the CLI can hand to the library.
@@ -384,6 +412,7 @@ export const connect = (
 > =>
   Effect.gen(function*() {
     const source = yield* resolveSource(connection)
+    const roots = yield* rootsOf(connection.root)
     const ui = Interactive.makeUi()
     const timeout = Option.map(connection.timeout, (seconds) => Duration.millis(Math.max(1, seconds * 1000)))
     // the handlers prompt on the CLI's own Terminal, from the context this runs in
@@ -393,6 +422,7 @@ export const connect = (
       ...(Option.isSome(timeout) ? { requestTimeout: timeout.value, initTimeout: timeout.value } : {}),
       sampling: Interactive.sampling(ui),
       elicitation: Interactive.elicitation(ui),
+      ...(roots.length === 0 ? {} : { roots }),
       onLog: (message) =>
         settings.printLogs === false || !Interactive.shows(connection.logs, message.level)
           ? Effect.void

@@ -226,13 +226,15 @@ export const connect = (
       !Interactive.shows(connection.logs, message.level)
         ? Effect.void
         : ui.note(`${Output.dim(`${server}:`, process.stderr)} ${Interactive.formatLog(message)}`)
+    const roots = yield* Connection.rootsOf(connection.root)
     const group = yield* McpGroup.make(sources, {
       client: {
         clientInfo: { name: "effect-mcp-cli", version: "0.1.0" },
         protocol: connection.protocol,
         ...(Option.isSome(timeout) ? { requestTimeout: timeout.value, initTimeout: timeout.value } : {}),
         sampling: Interactive.sampling(ui),
-        elicitation: Interactive.elicitation(ui)
+        elicitation: Interactive.elicitation(ui),
+        ...(roots.length === 0 ? {} : { roots })
       },
       clients: Object.fromEntries(Object.keys(sources).map((name) => [name, { onLog: onLog(name) }])),
       // a listing should never fail because two servers chose the same name
@@ -277,7 +279,7 @@ export const use = <A, R>(
 ): Effect.Effect<
   A,
   ExitCode.Reported,
-  Exclude<R, Scope.Scope> | Terminal.Terminal | CommandExecutor.CommandExecutor
+  Exclude<R, Scope.Scope> | Terminal.Terminal | CommandExecutor.CommandExecutor | FileSystem.FileSystem
 > =>
   Effect.scoped(Effect.flatMap(connect(connection, config), f)).pipe(
     ExitCode.report(connection.json),

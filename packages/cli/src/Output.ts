@@ -263,4 +263,16 @@ export const schemaHelp = (schema: JsonSchema): string => {
  * @since 0.1.0
  * @category rendering
  */
-export const logData = (data: unknown): string => (typeof data === "string" ? data : JSON.stringify(data))
+export const logData = (data: unknown): string => {
+  if (typeof data === "string") return data
+  if (typeof data !== "object" || data === null || Array.isArray(data)) return JSON.stringify(data)
+  // structured logs (`{ msg, ...fields }`, as Python's and pino's loggers send them): the message first,
+  // then the fields that say something
+  const record = data as Record<string, unknown>
+  const key = ["message", "msg", "text"].find((candidate) => typeof record[candidate] === "string")
+  const fields = Object.entries(record)
+    .filter(([name, value]) => name !== key && value !== null && value !== undefined)
+    .map(([name, value]) => `${name}=${typeof value === "string" && !/\s/.test(value) ? value : JSON.stringify(value)}`)
+  if (key === undefined) return fields.join(" ")
+  return fields.length === 0 ? String(record[key]) : `${String(record[key])}  ${fields.join(" ")}`
+}

@@ -118,13 +118,23 @@ export const findTool = (
     )
 }
 
-/** Is the text the structured content again, as JSON? Then it need not be shown twice. */
+/**
+ * Is the text the structured content again, as JSON (or the value a server
+ * wrapped as `{ "result": ... }`, as FastMCP does)? Then it need not be
+ * shown twice.
+ */
 const sameJson = (text: string, value: unknown) => {
+  let parsed: unknown
   try {
-    return JSON.stringify(JSON.parse(text)) === JSON.stringify(value)
+    parsed = JSON.parse(text)
   } catch {
-    return false
+    // a text result of a string tool: FastMCP sends "hello" as text and { "result": "hello" }
+    parsed = text
   }
+  const same = (candidate: unknown) => JSON.stringify(parsed) === JSON.stringify(candidate)
+  if (same(value)) return true
+  return typeof value === "object" && value !== null && !Array.isArray(value) &&
+    Object.keys(value).length === 1 && "result" in value && same((value as { result: unknown }).result)
 }
 
 const printResult = (result: McpSchema.CallToolResult) =>

@@ -363,7 +363,7 @@ export const make = (
       const detail = `HTTP ${status} from ${where}${
         location === undefined ? "" : ` (redirected to ${location}; use that URL)`
       }${preview.length === 0 ? "" : `: ${type === undefined ? "" : `(${type}) `}${preview}`}`
-      return Transport.httpStatusError({ status, detail, sessionId: session(), credentials })
+      return Transport.httpStatusError({ status, detail, sessionId: session(), credentials, url })
     }
     const statusFailure = (response: Http.IncomingMessage, done: (error: TransportError) => void) =>
       readPreview(response, (preview) => done(describeStatus(response, preview)))

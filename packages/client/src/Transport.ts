@@ -637,6 +637,8 @@ export const httpStatusError = (options: {
   readonly sessionId?: string | undefined
   readonly cause?: unknown
   readonly credentials?: Credentials | undefined
+  /** The endpoint asked: a 404 at a server's root gets a hint toward the usual paths. */
+  readonly url?: URL | undefined
 }): TransportError => {
   const { credentials, sessionId, status } = options
   const detail = redact(options.detail, credentials)
@@ -655,7 +657,11 @@ export const httpStatusError = (options: {
       cause
     })
   }
-  return new TransportError({ reason: "Write", description: detail, cause })
+  const hint = status === 404 && options.url !== undefined && /^\/*$/.test(options.url.pathname)
+    ? `. MCP servers usually answer at a path: try ${options.url.origin}/mcp (Streamable HTTP) or ` +
+      `${options.url.origin}/sse (legacy SSE)`
+    : ""
+  return new TransportError({ reason: "Write", description: `${detail}${hint}`, cause })
 }
 
 // the SDK's UnauthorizedError, its OAuth errors (invalid_grant, ...), a refused authorization
