@@ -143,7 +143,7 @@ export interface Options<R = never> {
   readonly client?: McpClient.Options<R> | undefined
   /** Options for some servers only, by name, over `client`. */
   readonly clients?: Readonly<Record<string, McpClient.Options<R>>> | undefined
-  /** How long a server nobody uses stays connected (default 5 minutes; `"infinity"` keeps it). */
+  /** How long a server nobody uses stays connected (default 5 minutes; `Duration.infinity` keeps it). */
   readonly idleTimeToLive?: Duration.DurationInput | undefined
   /** Between the server's name and the entry's in a catalogue name (default `"_"`). */
   readonly separator?: string | undefined

@@ -303,6 +303,7 @@ export const make = <S extends McpGroup.Servers, R = never>(
         originalOf: (item: A) => string
       ): Either.Either<Map<string, McpGroup.Entry<A>>, GroupError> => {
         const entries = new Map<string, McpGroup.Entry<A>>()
+        const suffixes = new Map<string, number>()
         for (const server of names) {
           const slot = all[server]
           if (slot.lists === undefined) continue
@@ -324,7 +325,10 @@ export const make = <S extends McpGroup.Servers, R = never>(
                   })
                 )
               }
-              for (let n = 2; entries.has(name); n++) name = withSuffix(base, n)
+              // each base goes on from its last suffix: a server listing thousands of one name stays linear
+              let n = suffixes.get(base) ?? 2
+              while (entries.has(name = withSuffix(base, n))) n++
+              suffixes.set(base, n + 1)
             }
             entries.set(name, { name, server, original: originalOf(item), available, value: item })
           }
