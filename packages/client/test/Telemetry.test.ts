@@ -1,4 +1,5 @@
 import { McpClient, McpError } from "@effect-mcp/client"
+import { McpTestServer } from "@effect-mcp/testing"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js"
@@ -282,6 +283,36 @@ describe("metrics", () => {
       assert.isAtLeast((opened?.metricState as MetricState.MetricState.Counter<number>).count, 1)
       const inFlight = pairs.find((pair) => pair.metricKey.name === "mcp.client.requests.in_flight")
       assert.strictEqual((inFlight?.metricState as MetricState.MetricState.Counter<number>).count, 0)
+    }))
+
+  it.scoped("a server's own error codes are one error.type, and 5,000 tool names stay bounded series", () =>
+    Effect.gen(function*() {
+      const server = yield* McpTestServer.make({
+        tools: [{
+          name: "odd",
+          handler: (args) => Effect.fail(McpTestServer.rpcError("tools/call", Number(args.code), "odd failure"))
+        }]
+      })
+      const client = yield* McpClient.make(server.connect, { metrics: true })
+      const series = Effect.map(
+        Metric.snapshot,
+        (pairs) => pairs.filter((pair) => pair.metricKey.name === "mcp.client.operation.duration").length
+      )
+      for (const code of [12345, 777, -32602]) yield* Effect.flip(client.callToolRaw("odd", { code }))
+      const tags = (yield* Metric.snapshot).flatMap((pair) =>
+        pair.metricKey.name === "mcp.client.operation.duration" &&
+          pair.metricKey.tags.some((tag) => tag.key === "gen_ai.tool.name" && tag.value === "odd")
+          ? pair.metricKey.tags.filter((tag) => tag.key === "error.type").map((tag) => tag.value)
+          : []
+      )
+      assert.sameMembers(tags, ["McpRpcError", "-32602"])
+      // tool names are the caller's (a model's, say): past 4,096 series the rest share one
+      yield* Effect.forEach(
+        Array.from({ length: 5_000 }, (_, i) => `missing-${i}`),
+        (name) => Effect.ignore(client.callToolRaw(name)),
+        { discard: true }
+      )
+      assert.isAtMost(yield* series, 4_097)
     }))
 
   it.scopedLive("bytes in and out, by transport and direction", () =>

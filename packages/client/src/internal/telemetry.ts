@@ -119,7 +119,12 @@ export const serverAttributes = (verdictKey: string | object): Record<string, un
 
 /** The `error.type` of a failure: its tag, or the JSON-RPC code of an error answer. */
 export const errorType = (error: unknown): string => {
-  if (Predicate.isTagged(error, "McpRpcError") && Predicate.hasProperty(error, "code")) return String(error.code)
+  // the reserved JSON-RPC codes are few; a server's own are any number it likes, and every error.type
+  // is a metric series of its own for the life of the process
+  if (
+    Predicate.isTagged(error, "McpRpcError") && Predicate.hasProperty(error, "code") &&
+    Number.isInteger(error.code) && (error.code as number) >= -32768 && (error.code as number) <= -32000
+  ) return String(error.code)
   if (Predicate.hasProperty(error, "_tag") && typeof error._tag === "string") return error._tag
   return "_OTHER"
 }
@@ -231,17 +236,23 @@ export const operationDuration = Metric.fromMetricKey(operationDurationKey)
 // A metric with its tags in its key finds its place in the registry once; one tagged at each
 // update (`Metric.tagged`) builds and hashes a new key every time (measured: 15 µs a call).
 const tagged = new Map<string, Metric.Metric.Histogram<number>>()
+const maxSeries = 4096
+const overflow = Metric.fromMetricKey(
+  MetricKey.taggedWithLabels(operationDurationKey, [MetricLabel.make("mcp.method.name", "_OTHER")])
+)
 const durationOf = (method: string, target: Target | undefined, outcome: string | undefined) => {
   const id = `${method}\u0000${target?.tool ?? ""}\u0000${target?.prompt ?? ""}\u0000${outcome ?? ""}`
   let metric = tagged.get(id)
   if (metric === undefined) {
+    // names come from callers and servers, and the registry keeps every series it is given: past the
+    // bound, what is new goes to one series
+    if (tagged.size >= maxSeries) return overflow
     const labels = [MetricLabel.make("mcp.method.name", method)]
     if (target?.tool !== undefined) labels.push(MetricLabel.make("gen_ai.tool.name", target.tool))
     if (target?.prompt !== undefined) labels.push(MetricLabel.make("gen_ai.prompt.name", target.prompt))
     if (outcome !== undefined) labels.push(MetricLabel.make("error.type", outcome))
     metric = Metric.fromMetricKey(MetricKey.taggedWithLabels(operationDurationKey, labels))
-    // names come from callers and servers: a bound on what is kept
-    if (tagged.size < 4096) tagged.set(id, metric)
+    tagged.set(id, metric)
   }
   return metric
 }
