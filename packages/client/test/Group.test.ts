@@ -349,6 +349,32 @@ describe("McpGroup: resources", () => {
       const missing = (yield* Effect.flip(group.readResource("c://pages/7"))) as McpError.GroupError
       assert.strictEqual(missing.reason, "UnknownEntry")
       assert.include(missing.message, `"c://pages/7"`)
+      // a simple expression stops at "/"; a reserved one ({+...}) spans it
+      assert.instanceOf(yield* Effect.flip(group.readResource("b://pages/7/8")), McpError.GroupError)
+    }))
+
+  it.scoped("a template made to backtrack is refused at once", () =>
+    Effect.gen(function*() {
+      const server = yield* McpTestServer.make({
+        resourceTemplates: [{
+          uriTemplate: "a{+x}a{+y}a{+z}a{+w}b",
+          name: "trap",
+          read: (uri) => Effect.succeed([{ uri, text: uri }])
+        }, {
+          uriTemplate: "files://{+path}",
+          name: "file",
+          read: (uri) => Effect.succeed([{ uri, text: `file ${uri}` }])
+        }]
+      })
+      const group = yield* McpGroup.make({ s: server.connect })
+      const started = Date.now()
+      // as a regular expression, 3 such wildcards took 4.5 s on this URI
+      const error = (yield* Effect.flip(group.readResource("a".repeat(20_000)))) as McpError.GroupError
+      assert.strictEqual(error.reason, "UnknownEntry")
+      assert.isBelow(Date.now() - started, 1_000)
+      const found = yield* group.readResource("files://deep/in/a/tree.txt")
+      assert.strictEqual((found.contents[0] as { text: string }).text, "file files://deep/in/a/tree.txt")
+      assert.strictEqual(((yield* group.readResource("aaaab")).contents[0] as { text: string }).text, "aaaab")
     }))
 })
 

@@ -513,12 +513,41 @@ export const isAvailable = (state: McpGroup.ServerState): boolean =>
  * Whether a URI is one a template (RFC 6570, level 1 expressions and the
  * simple operators) could have made: each `{...}` matches a run of
  * characters; `{+...}`, `{/...}` and `{#...}` may span `/`.
+ *
+ * The positions the URI can have reached are carried from one part of the
+ * template to the next, O(URI length x parts): a template is the server's,
+ * and as a regular expression `a{+x}a{+y}a{+z}b` took seconds to refuse a
+ * URI of 3,000 `a`s (backtracking), with the host's event loop blocked.
  */
 const matchesTemplate = (template: string, uri: string): boolean => {
-  const pattern = template.split(/(\{[^}]*\})/).map((part) => {
-    if (!part.startsWith("{")) return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
-    const operator = part[1]
-    return operator === "+" || operator === "#" || operator === "/" ? ".*" : "[^/]*"
-  }).join("")
-  return new RegExp(`^${pattern}$`).test(uri)
+  let reached = new Uint8Array(uri.length + 1)
+  reached[0] = 1
+  for (const part of template.split(/(\{[^}]*\})/)) {
+    if (part === "") continue
+    const next = new Uint8Array(uri.length + 1)
+    let any = false
+    if (part.startsWith("{")) {
+      const spansSlash = part[1] === "+" || part[1] === "#" || part[1] === "/"
+      // from each reached position, every position up to the next "/" (or the end)
+      let open = false
+      for (let i = 0; i <= uri.length; i++) {
+        if (reached[i] === 1) open = true
+        if (open) {
+          next[i] = 1
+          any = true
+        }
+        if (!spansSlash && uri[i] === "/") open = false
+      }
+    } else {
+      for (let i = 0; i + part.length <= uri.length; i++) {
+        if (reached[i] === 1 && uri.startsWith(part, i)) {
+          next[i + part.length] = 1
+          any = true
+        }
+      }
+    }
+    if (!any) return false
+    reached = next
+  }
+  return reached[uri.length] === 1
 }
