@@ -18,6 +18,7 @@ import * as HttpTransport from "@effect-mcp/client/HttpTransport"
 import * as McpAuth from "@effect-mcp/client/McpAuth"
 import { ProtocolError, TransportError } from "@effect-mcp/client/McpError"
 import type * as McpSchema from "@effect-mcp/client/McpSchema"
+import * as Sse from "@effect-mcp/client/Sse"
 import * as Transport from "@effect-mcp/client/Transport"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
@@ -481,7 +482,7 @@ export const make = (
       let lastEventId: string | undefined
       let answered = false
       let tooLarge = false
-      const parser = HttpTransport.makeSseParser((event) => {
+      const parser = Sse.makeParser((event) => {
         if (event.id !== undefined) lastEventId = event.id
         if (event.data.length > limit) tooLarge = true
         else if (event.data !== "" && (event.event === undefined || event.event === "message")) {

@@ -2,7 +2,7 @@
  * The Streamable HTTP transport. By default it runs on the official SDK's
  * `StreamableHTTPClientTransport` (any platform with `fetch`); a `Connector`
  * in the context replaces it (`@effect-mcp/client-node` provides one on
- * `node:http`). Also an incremental server-sent-events parser.
+ * `node:http`).
  *
  * @since 0.1.0
  */
@@ -18,6 +18,7 @@ import * as McpAuth from "./McpAuth.js"
 import type { ProtocolError } from "./McpError.js"
 import { TransportError } from "./McpError.js"
 import type * as McpSchema from "./McpSchema.js"
+import * as Sse from "./Sse.js"
 import * as Transport from "./Transport.js"
 
 /**
@@ -389,7 +390,7 @@ const watchedEvents = (
   let answered = false
   let resumable = false
   let tooLarge = false
-  const parser = makeSseParser((event) => {
+  const parser = Sse.makeParser((event) => {
     if (event.data.length > guard.maxMessageBytes) tooLarge = true
     if (event.id !== undefined && event.id !== "") resumable = true
     if (id === undefined || answered || !event.data.includes("\"id\"")) return
@@ -562,75 +563,4 @@ const finishingAuth = (
       }
     )
   return (message) => send(message, 0)
-}
-
-/**
- * One server-sent event.
- *
- * @since 0.1.0
- * @category models
- */
-export interface SseEvent {
-  readonly event: string | undefined
-  readonly data: string
-  readonly id: string | undefined
-}
-
-/**
- * An incremental server-sent-events parser: feed it text as it arrives, it
- * calls `onEvent` for each complete event and `onRetry` for a `retry:` field.
- * Comments are skipped; an event with an id but no data (a server's priming
- * event) is reported, with empty `data`. `held` is the length of the event
- * being read (its data so far and the unfinished line), to bound it.
- *
- * @since 0.1.0
- * @category parsers
- */
-export const makeSseParser = (
-  onEvent: (event: SseEvent) => void,
-  onRetry?: (millis: number) => void
-): { readonly push: (text: string) => void; readonly held: () => number } => {
-  let rest = ""
-  let data: Array<string> = []
-  let dataLength = 0
-  let event: string | undefined
-  let id: string | undefined
-  let idSeen = false
-  const line = (text: string) => {
-    if (text.length === 0) {
-      if (data.length > 0 || idSeen) onEvent({ event, data: data.join("\n"), id })
-      data = []
-      dataLength = 0
-      event = undefined
-      idSeen = false
-      return
-    }
-    if (text.charCodeAt(0) === 58 /* : */) return
-    const colon = text.indexOf(":")
-    const field = colon === -1 ? text : text.slice(0, colon)
-    let value = colon === -1 ? "" : text.slice(colon + 1)
-    if (value.charCodeAt(0) === 32) value = value.slice(1)
-    if (field === "data") {
-      data.push(value)
-      dataLength += value.length
-    } else if (field === "event") event = value
-    else if (field === "id") {
-      id = value
-      idSeen = true
-    } else if (field === "retry" && /^\d+$/.test(value)) onRetry?.(Number(value))
-  }
-  // only new text is searched for line ends, so a long event costs its length once
-  return {
-    push: (text) => {
-      let start = 0
-      for (let end = text.indexOf("\n"); end !== -1; end = text.indexOf("\n", start)) {
-        let full = start === 0 ? rest + text.slice(0, end) : text.slice(start, end)
-        if (full.charCodeAt(full.length - 1) === 13) full = full.slice(0, -1)
-        line(full)
-        start = end + 1
-      }
-      rest = start === 0 ? rest + text : text.slice(start)
-    },
-    held: () => rest.length + dataLength
-  }
 }

@@ -8,10 +8,10 @@
  */
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Frames from "./internal/frames.js"
 import * as Json from "./internal/json.js"
 import { ProtocolError, TransportError } from "./McpError.js"
 import type * as McpSchema from "./McpSchema.js"
-import * as Transport from "./Transport.js"
 
 const NEWLINE = 10
 const CARRIAGE_RETURN = 13
@@ -151,7 +151,7 @@ export const makeLineSplitter = (options?: {
  * @since 0.1.0
  * @category parsing
  */
-export const parseLine = (line: string): unknown => Transport.parseJson(line, "a line from the server")
+export const parseLine = (line: string): unknown => Frames.parseJson(line, "a line from the server")
 
 // Whether a line can be a JSON-RPC message (or batch) at all: it starts with "{" or "[".
 const mayBeMessage = (line: string): boolean => {
@@ -205,7 +205,7 @@ export const parseLines = (lines: ReadonlyArray<string>, onFrame: (frame: unknow
 export const lineTooLong = (limit: number, stderr?: ReadonlyArray<string> | undefined): TransportError =>
   new TransportError({
     reason: "Read",
-    description: `${Transport.tooLarge("a line from the server", limit).detail}. The session ends: ` +
+    description: `${Frames.tooLarge("a line from the server", limit).detail}. The session ends: ` +
       `past a line it cannot read, a stream has no way to find the start of the next message`,
     stderr
   })

@@ -17,6 +17,7 @@ import * as Predicate from "effect/Predicate"
 import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as Frames from "./internal/frames.js"
 import * as Json from "./internal/json.js"
 import { ProtocolError, TransportError } from "./McpError.js"
 import type * as McpSchema from "./McpSchema.js"
@@ -145,18 +146,13 @@ export const relatedRequest = (message: object): McpSchema.RequestId | undefined
  * @since 0.2.0
  * @category models
  */
-export class RequestFailure {
-  constructor(
-    readonly id: McpSchema.RequestId,
-    readonly error: TransportError | ProtocolError,
-    /**
-     * The request was lost on its way (its answer stream broke, and the
-     * stateless revision has no resumption): the client may send it again,
-     * under a new id.
-     */
-    readonly resend = false
-  ) {}
-}
+export const RequestFailure: typeof Frames.RequestFailure = Frames.RequestFailure
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export type RequestFailure = Frames.RequestFailure
 
 /**
  * Whether a protocol revision is one of the stateless ones (2026-07-28 and
@@ -188,20 +184,10 @@ export class MaxMessageBytes extends Context.Reference<MaxMessageBytes>()(
  * @since 0.2.0
  * @category errors
  */
-export const tooLarge = (where: string, limit: number): ProtocolError =>
-  new ProtocolError({
-    reason: "TooLarge",
-    detail: `${where} is larger than ${formatBytes(limit)}, the limit the client was given ` +
-      `(option maxMessageBytes); it was not read`
-  })
+export const tooLarge: (where: string, limit: number) => ProtocolError = Frames.tooLarge
 
 /** @internal */
-export const formatBytes = (bytes: number): string =>
-  bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0
-    ? `${bytes / (1024 * 1024)} MiB`
-    : bytes >= 1024 && bytes % 1024 === 0
-    ? `${bytes / 1024} KiB`
-    : `${bytes} bytes`
+export const formatBytes: (bytes: number) => string = Frames.formatBytes
 
 /**
  * One JSON-RPC message (or batch) from text: the value, or what a transport
@@ -212,26 +198,7 @@ export const formatBytes = (bytes: number): string =>
  * @since 0.2.0
  * @category parsing
  */
-export const parseJson = (text: string, where: string): unknown => {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch (cause) {
-    return new ProtocolError({ reason: "Parse", detail: `${where} is not JSON: ${Json.preview(text)}`, cause })
-  }
-  return Json.tooDeep(value, text.length) ? refuseDeep(value, where) : value
-}
-
-const refuseDeep = (value: unknown, where: string): ProtocolError | RequestFailure => {
-  const error = new ProtocolError({
-    reason: "InvalidMessage",
-    detail: `${where} is nested deeper than ${Json.maxDepth} levels; it was not read`
-  })
-  if (Predicate.isRecord(value) && (typeof value.id === "number" || typeof value.id === "string")) {
-    if ("result" in value || "error" in value) return new RequestFailure(value.id, error)
-  }
-  return error
-}
+export const parseJson: (text: string, where: string) => unknown = Frames.parseJson
 
 /**
  * An effect that opens a transport in the current scope. A client keeps it and
@@ -391,7 +358,7 @@ export const fromSdk = <E = never, R = never>(
     const ended = yield* Deferred.make<void, TransportError>()
     const inbox = new Inbox(ended)
     sdk.onmessage = (message) => {
-      inbox.push(Json.isDeeperThan(message, Json.maxDepth) ? refuseDeep(message, "a message") : message)
+      inbox.push(Json.isDeeperThan(message, Json.maxDepth) ? Frames.refuseDeep(message, "a message") : message)
     }
     const credentials = options?.credentials
     // an abort is the client's own doing: closing, or a request abandoned
@@ -430,7 +397,7 @@ export const fromSdk = <E = never, R = never>(
       if (sending.get(id) !== true) {
         // an HTTP refusal whose body is a JSON-RPC error is the server's answer to the request
         const answer = error.reason === "Write" ? errorAnswerIn(error.description, id) : undefined
-        inbox.push(answer ?? new RequestFailure(id, requestError(error)))
+        inbox.push(answer ?? new Frames.RequestFailure(id, requestError(error)))
       }
       sending.delete(id)
     }

@@ -6,7 +6,7 @@
  * The Streamable HTTP transport. By default it runs on the official SDK's
  * `StreamableHTTPClientTransport` (any platform with `fetch`); a `Connector`
  * in the context replaces it (`@effect-mcp/client-node` provides one on
- * `node:http`). Also an incremental server-sent-events parser.
+ * `node:http`).
  *
  * @since 0.1.0
  */
@@ -73,6 +73,15 @@ export * as Ndjson from "./Ndjson.js"
  * @since 0.3.0
  */
 export * as ResponseCache from "./ResponseCache.js"
+
+/**
+ * Server-sent events (`text/event-stream`), as MCP's HTTP transports receive
+ * them: an incremental parser that is fed text as it arrives and never
+ * searches the same text twice.
+ *
+ * @since 0.3.0
+ */
+export * as Sse from "./Sse.js"
 
 /**
  * The stdio transport.

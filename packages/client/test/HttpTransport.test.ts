@@ -1,11 +1,11 @@
-import { HttpTransport, Transport } from "@effect-mcp/client"
+import { HttpTransport, Sse, Transport } from "@effect-mcp/client"
 import { assert, describe, it } from "@effect/vitest"
 import { Redacted } from "effect"
 
 const parse = (chunks: ReadonlyArray<string>) => {
-  const events: Array<HttpTransport.SseEvent> = []
+  const events: Array<Sse.Event> = []
   const retries: Array<number> = []
-  const parser = HttpTransport.makeSseParser((event) => events.push(event), (millis) => retries.push(millis))
+  const parser = Sse.makeParser((event) => events.push(event), (millis) => retries.push(millis))
   for (const chunk of chunks) parser.push(chunk)
   return { events, retries }
 }
@@ -15,7 +15,7 @@ const stream = "id: 1\nretry: 500\ndata: \n\n" +
   "data: last\n\n" +
   "data: unfinished"
 
-describe("HttpTransport.makeSseParser", () => {
+describe("Sse.makeParser", () => {
   it("reads events however the text is cut", () => {
     const whole = parse([stream])
     assert.deepStrictEqual(whole.events, [
@@ -44,7 +44,7 @@ describe("HttpTransport.makeSseParser", () => {
 
 describe("HttpTransport credentials", () => {
   it("the parser tells how much of an unfinished event it holds", () => {
-    const parser = HttpTransport.makeSseParser(() => undefined)
+    const parser = Sse.makeParser(() => undefined)
     parser.push("data: 12345\ndata: 678")
     assert.strictEqual(parser.held(), 5 + "data: 678".length)
     parser.push("\n\n")

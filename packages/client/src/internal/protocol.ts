@@ -20,6 +20,7 @@ import type * as Tracer from "effect/Tracer"
 import { isMcpError, McpRpcError, ProtocolError, TimeoutError, TransportError } from "../McpError.js"
 import * as McpSchema from "../McpSchema.js"
 import * as Transport from "../Transport.js"
+import * as Frames from "./frames.js"
 import * as Json from "./json.js"
 import * as McpHeaders from "./mcpHeaders.js"
 import * as Telemetry from "./telemetry.js"
@@ -585,7 +586,7 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
     const toLocalId = (id: unknown): number | undefined =>
       typeof id === "number" ? id : typeof id === "string" && /^\d{1,15}$/.test(id) ? Number(id) : undefined
 
-    const onRequestFailure = (failure: Transport.RequestFailure) => {
+    const onRequestFailure = (failure: Frames.RequestFailure) => {
       const id = toLocalId(failure.id)
       const entry = id === undefined ? undefined : pending.get(id)
       const error = failure.error
@@ -664,7 +665,7 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
     }
 
     const onFrame = (frame: unknown): void => {
-      if (frame instanceof Transport.RequestFailure) return onRequestFailure(frame)
+      if (frame instanceof Frames.RequestFailure) return onRequestFailure(frame)
       if (isMcpError(frame)) {
         if (isExpiry(frame)) runFork(shutdown(frame))
         else report(frame as ProtocolError | TransportError)

@@ -1,0 +1,70 @@
+/**
+ * What a transport makes of the text it reads before the client sees it: a
+ * JSON value, or a problem frame (`ProtocolError`, `RequestFailure`) in its
+ * place. Shared by every transport and by the protocol engine.
+ *
+ * @internal
+ */
+import * as Predicate from "effect/Predicate"
+import { ProtocolError } from "../McpError.js"
+import type { TransportError } from "../McpError.js"
+import type * as McpSchema from "../McpSchema.js"
+import * as Json from "./json.js"
+
+/** @internal */
+export class RequestFailure {
+  constructor(
+    readonly id: McpSchema.RequestId,
+    readonly error: TransportError | ProtocolError,
+    /**
+     * The request was lost on its way (its answer stream broke, and the
+     * stateless revision has no resumption): the client may send it again,
+     * under a new id.
+     */
+    readonly resend = false
+  ) {}
+}
+
+/** @internal */
+export const tooLarge = (where: string, limit: number): ProtocolError =>
+  new ProtocolError({
+    reason: "TooLarge",
+    detail: `${where} is larger than ${formatBytes(limit)}, the limit the client was given ` +
+      `(option maxMessageBytes); it was not read`
+  })
+
+/** @internal */
+export const formatBytes = (bytes: number): string =>
+  bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0
+    ? `${bytes / (1024 * 1024)} MiB`
+    : bytes >= 1024 && bytes % 1024 === 0
+    ? `${bytes / 1024} KiB`
+    : `${bytes} bytes`
+
+/** @internal */
+export const parseJson = (text: string, where: string): unknown => {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (cause) {
+    return new ProtocolError({ reason: "Parse", detail: `${where} is not JSON: ${Json.preview(text)}`, cause })
+  }
+  return Json.tooDeep(value, text.length) ? refuseDeep(value, where) : value
+}
+
+/**
+ * What stands for a value nested too deep: a `RequestFailure` when it is the
+ * answer to a request, else a `ProtocolError`.
+ *
+ * @internal
+ */
+export const refuseDeep = (value: unknown, where: string): ProtocolError | RequestFailure => {
+  const error = new ProtocolError({
+    reason: "InvalidMessage",
+    detail: `${where} is nested deeper than ${Json.maxDepth} levels; it was not read`
+  })
+  if (Predicate.isRecord(value) && (typeof value.id === "number" || typeof value.id === "string")) {
+    if ("result" in value || "error" in value) return new RequestFailure(value.id, error)
+  }
+  return error
+}
