@@ -163,7 +163,7 @@ export const make = (
     const where = HttpTransport.displayUrl(url)
     const limit = yield* Transport.MaxMessageBytes
     const credentials = HttpTransport.credentials(options)
-    const redact = (text: string) => Transport.redact(text, credentials)
+    const redact = (text: string) => HttpTransport.redact(text, credentials)
     const client = url.protocol === "https:" ? Https : Http
     const agent = new client.Agent({ keepAlive: true })
     const ended = yield* Deferred.make<void, TransportError>()
@@ -203,7 +203,7 @@ export const make = (
       else authorizer.header().then(go, () => go(undefined))
     }
     const authorizationFailed = (cause: unknown) =>
-      Transport.httpStatusError({
+      HttpTransport.httpStatusError({
         status: 401,
         detail: `the authorization failed: ${cause instanceof Error ? cause.message : String(cause)}`,
         cause,
@@ -212,7 +212,7 @@ export const make = (
     const refusedToken = (status: number) => status === 401 || status === 403
 
     const describeNetworkError = (error: NodeJS.ErrnoException): TransportError => {
-      const cause = Transport.redactCause(error, credentials)
+      const cause = HttpTransport.redactCause(error, credentials)
       const message = redact(error.message)
       if (["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "EAI_AGAIN"].includes(error.code ?? "")) {
         return new TransportError({
@@ -364,7 +364,7 @@ export const make = (
       const detail = `HTTP ${status} from ${where}${
         location === undefined ? "" : ` (redirected to ${location}; use that URL)`
       }${preview.length === 0 ? "" : `: ${type === undefined ? "" : `(${type}) `}${preview}`}`
-      return Transport.httpStatusError({ status, detail, sessionId: session(), credentials, url })
+      return HttpTransport.httpStatusError({ status, detail, sessionId: session(), credentials, url })
     }
     const statusFailure = (response: Http.IncomingMessage, done: (error: TransportError) => void) =>
       readPreview(response, (preview) => done(describeStatus(response, preview)))

@@ -14,10 +14,12 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
+import * as HttpStatus from "./internal/httpStatus.js"
 import * as McpAuth from "./McpAuth.js"
 import type { ProtocolError } from "./McpError.js"
 import { TransportError } from "./McpError.js"
 import type * as McpSchema from "./McpSchema.js"
+import * as SdkTransport from "./SdkTransport.js"
 import * as Sse from "./Sse.js"
 import * as Transport from "./Transport.js"
 
@@ -72,12 +74,72 @@ export const baseHeaders = (options: HttpOptions): Record<string, string> =>
     ? { ...options.headers }
     : { ...options.headers, Authorization: `Bearer ${Redacted.value(options.bearer)}` }
 
+/**
+ * What a transport knows of the credentials it sends: their kind, for the
+ * advice an error gives when the server refuses them, and their values, to
+ * keep them out of every error text (a server may echo them back). `secrets`
+ * is live: a transport adds the tokens of an auth provider as it reads them.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Credentials {
+  readonly kind: "none" | "static" | "provider"
+  readonly secrets: ReadonlySet<string>
+}
+
+/**
+ * `text` with every secret of `credentials` (as given, and URL-encoded)
+ * replaced by `[redacted]`.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export const redact: (text: string, credentials: Credentials | undefined) => string = HttpStatus.redact
+
+/**
+ * A cause fit to keep in an error: the same one, or, when its text shows a
+ * secret, an `Error` of the same name with the secrets redacted (and no stack).
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export const redactCause: (cause: unknown, credentials: Credentials | undefined) => unknown = HttpStatus.redactCause
+
+/**
+ * The advice for a refusal of the client's credentials (HTTP 401 or 403),
+ * for what the client was given.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export const unauthorizedAdvice: (kind: Credentials["kind"] | undefined) => string = HttpStatus.unauthorizedAdvice
+
+/**
+ * The `TransportError` for an HTTP answer that is not a success: refused
+ * credentials are `Unauthorized` (with advice for what the client was given),
+ * a 404 for a session the server has forgotten is `SessionExpired`, anything
+ * else a `Write` failure. Secrets in `detail` are redacted.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const httpStatusError: (options: {
+  readonly status: number
+  readonly detail: string
+  readonly sessionId?: string | undefined
+  readonly cause?: unknown
+  readonly credentials?: Credentials | undefined
+  /** The endpoint asked: a 404 at a server's root gets a hint toward the usual paths. */
+  readonly url?: URL | undefined
+}) => TransportError = HttpStatus.httpStatusError
+
 // query parameters that usually carry a credential (`?api_key=`, `?token=`, `?sig=`)
 const sensitiveParameter = /token|key|secret|password|passwd|auth|sig|credential|session|code/i
 
 /**
- * The credentials these options send, for `Transport.httpStatusError` and
- * `Transport.redact`: the bearer token, every header value, the user name and
+ * The credentials these options send, for `httpStatusError` and
+ * `redact`: the bearer token, every header value, the user name and
  * password of the URL and its credential-like query parameters; with an
  * `authProvider`, its tokens are added as the transport reads them (through
  * `McpAuth.recordingSecrets`).
@@ -87,7 +149,7 @@ const sensitiveParameter = /token|key|secret|password|passwd|auth|sig|credential
  */
 export const credentials = (
   options: HttpOptions
-): Transport.Credentials & { readonly secrets: Set<string> } => {
+): Credentials & { readonly secrets: Set<string> } => {
   const url = typeof options.url === "string" ? new URL(options.url) : options.url
   const secrets = new Set<string>()
   const add = (value: string) => {
@@ -490,7 +552,7 @@ export const makeSdk = (options: HttpOptions): Effect.Effect<Transport.Transport
       sent = { ...options, headers: { ...options.headers, Authorization: `Basic ${basic}` } }
     }
     const sdk = new StreamableHTTPClientTransport(target, sdkOptions(sent, guard))
-    const transport = yield* Transport.fromSdk(() => sdk, {
+    const transport = yield* SdkTransport.make(() => sdk, {
       credentials: given,
       feed: (pushFrame) => {
         push = pushFrame

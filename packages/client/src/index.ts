@@ -75,6 +75,15 @@ export * as Ndjson from "./Ndjson.js"
 export * as ResponseCache from "./ResponseCache.js"
 
 /**
+ * The bridge to the official TypeScript SDK's transports (Streamable HTTP,
+ * SSE, WebSocket, in-memory, or one of your own): an SDK transport wrapped as
+ * a `Transport`, its failures as typed errors.
+ *
+ * @since 0.3.0
+ */
+export * as SdkTransport from "./SdkTransport.js"
+
+/**
  * Server-sent events (`text/event-stream`), as MCP's HTTP transports receive
  * them: an incremental parser that is fed text as it arrives and never
  * searches the same text twice.
@@ -91,7 +100,8 @@ export * as Sse from "./Sse.js"
 export * as StdioTransport from "./StdioTransport.js"
 
 /**
- * Transports: the interface, an in-memory pair, and SDK transports wrapped.
+ * Transports: the interface, an in-memory pair, and what transport authors
+ * build on (an inbox, frames that report a problem, size limits).
  *
  * @since 0.1.0
  */

@@ -1,4 +1,4 @@
-import { HttpTransport, Sse, Transport } from "@effect-mcp/client"
+import { HttpTransport, Sse } from "@effect-mcp/client"
 import { assert, describe, it } from "@effect/vitest"
 import { Redacted } from "effect"
 
@@ -62,7 +62,7 @@ describe("HttpTransport credentials", () => {
       assert.isTrue(given.secrets.has(secret), secret)
     }
     assert.strictEqual(HttpTransport.credentials({ url: "http://example.com/mcp" }).kind, "none")
-    const text = Transport.redact("echo: Bearer bearer-12345 and p%40ss-word and k-12345", given)
+    const text = HttpTransport.redact("echo: Bearer bearer-12345 and p%40ss-word and k-12345", given)
     assert.strictEqual(text, "echo: Bearer [redacted] and [redacted] and [redacted]")
   })
 
@@ -76,7 +76,7 @@ describe("HttpTransport credentials", () => {
 
   it("refusal errors redact what they show and advise for what was given", () => {
     const credentials = HttpTransport.credentials({ url: "http://example.com", bearer: Redacted.make("tok-98765") })
-    const error = Transport.httpStatusError({
+    const error = HttpTransport.httpStatusError({
       status: 401,
       detail: "HTTP 401: bad token tok-98765",
       cause: new Error("tok-98765"),
@@ -86,7 +86,7 @@ describe("HttpTransport credentials", () => {
       assert.notInclude(shown, "tok-98765")
     }
     assert.include(error.message, "Check the bearer token and headers you gave")
-    assert.include(Transport.unauthorizedAdvice("none"), "none were given")
-    assert.include(Transport.unauthorizedAdvice("provider"), "Sign in again")
+    assert.include(HttpTransport.unauthorizedAdvice("none"), "none were given")
+    assert.include(HttpTransport.unauthorizedAdvice("provider"), "Sign in again")
   })
 })

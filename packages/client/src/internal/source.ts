@@ -5,7 +5,7 @@
  * @internal
  */
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
-import type { Transport as SdkTransport } from "@modelcontextprotocol/sdk/shared/transport.js"
+import type { Transport as SdkTransportLike } from "@modelcontextprotocol/sdk/shared/transport.js"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -15,6 +15,7 @@ import * as HttpTransport from "../HttpTransport.js"
 import type { ConnectionSource } from "../McpClient.js"
 import * as McpConfig from "../McpConfig.js"
 import { TransportError } from "../McpError.js"
+import * as SdkTransport from "../SdkTransport.js"
 import * as StdioTransport from "../StdioTransport.js"
 import * as Transport from "../Transport.js"
 
@@ -28,7 +29,7 @@ export interface HttpSource extends HttpTransport.HttpOptions {
 
 /** Anything with the SDK server's `connect(transport)` and `close()`. */
 export interface SdkServerLike {
-  readonly connect: (transport: SdkTransport) => Promise<void>
+  readonly connect: (transport: SdkTransportLike) => Promise<void>
   readonly close: () => Promise<void>
 }
 
@@ -80,7 +81,7 @@ const connectHttp = (source: HttpSource): Transport.Connect => {
     : "streamable-http"
   if (kind === "streamable-http") return HttpTransport.make({ ...source, url })
   // loaded when used: the SDK's transport brings its zod schemas (4.5 MB of heap)
-  return Transport.fromSdk(Effect.map(
+  return SdkTransport.make(Effect.map(
     Effect.promise(() => import("@modelcontextprotocol/sdk/client/sse.js")),
     ({ SSEClientTransport }) => new SSEClientTransport(url, HttpTransport.sdkOptions(source))
   ))
@@ -95,7 +96,7 @@ const connectSdkServer = (server: SdkServerLike): Transport.Connect =>
     const ended = yield* Deferred.make<void, TransportError>()
     const inbox = new Transport.Inbox(ended)
     let open = true
-    const serverSide: SdkTransport = {
+    const serverSide: SdkTransportLike = {
       start: () => Promise.resolve(),
       send: (message, sendOptions) => {
         if (open) {
@@ -130,7 +131,7 @@ const connectSdkServer = (server: SdkServerLike): Transport.Connect =>
           if (!open) {
             return Effect.fail(new TransportError({ reason: "Closed", description: "the in-process server is closed" }))
           }
-          queueMicrotask(() => serverSide.onmessage?.(message as Parameters<SdkTransport["send"]>[0]))
+          queueMicrotask(() => serverSide.onmessage?.(message as Parameters<SdkTransportLike["send"]>[0]))
           return Effect.void
         }),
       run: (onFrame) => inbox.run(onFrame)
