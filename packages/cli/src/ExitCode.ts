@@ -201,7 +201,7 @@ export const fromCause = (cause: Cause.Cause<unknown>): Effect.Effect<ExitCode> 
     if (error instanceof Reported) return Effect.succeed(error.code)
     // @effect/cli printed the problem and the usage already
     if (ValidationError.isValidationError(error)) return Effect.succeed(ExitCode.Usage)
-    if (McpError.isMcpError(error) || error instanceof McpError.GroupError || error instanceof UsageError) {
+    if (McpError.isMcpError(error) || McpError.isGroupError(error) || error instanceof UsageError) {
       return report(false)(Effect.fail(error)).pipe(Effect.catchAll((reported) => Effect.succeed(reported.code)))
     }
   }

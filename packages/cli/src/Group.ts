@@ -9,7 +9,7 @@
  */
 import type * as McpClient from "@effect-mcp/client/McpClient"
 import * as McpConfig from "@effect-mcp/client/McpConfig"
-import { GroupError } from "@effect-mcp/client/McpError"
+import { isGroupError } from "@effect-mcp/client/McpError"
 import * as McpGroup from "@effect-mcp/client/McpGroup"
 import type * as McpSchema from "@effect-mcp/client/McpSchema"
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
@@ -167,7 +167,7 @@ export interface GroupSession {
 }
 
 const failureOf = (cause: unknown): { readonly type: string; readonly message: string } => {
-  if (cause instanceof GroupError) return { type: cause._tag, message: cause.message }
+  if (isGroupError(cause)) return { type: cause._tag, message: cause.message }
   const error = cause as ExitCode.CommandError
   return typeof error === "object" && error !== null && "_tag" in error
     ? { type: error._tag, message: ExitCode.messageOf(error) }

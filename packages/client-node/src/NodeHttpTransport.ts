@@ -16,7 +16,7 @@
  */
 import * as HttpTransport from "@effect-mcp/client/HttpTransport"
 import * as McpAuth from "@effect-mcp/client/McpAuth"
-import { ProtocolError, TransportError } from "@effect-mcp/client/McpError"
+import { isProtocolError, isTransportError, ProtocolError, TransportError } from "@effect-mcp/client/McpError"
 import type * as McpSchema from "@effect-mcp/client/McpSchema"
 import * as Sse from "@effect-mcp/client/Sse"
 import * as Transport from "@effect-mcp/client/Transport"
@@ -402,9 +402,11 @@ export const make = (
 
     // the error texts of what `parseJson` refused, with any echoed secret taken out
     const redactFrame = (frame: unknown): unknown => {
-      if (frame instanceof ProtocolError) {
-        const detail = redact(frame.detail)
-        return detail === frame.detail ? frame : new ProtocolError({ reason: frame.reason, detail, cause: frame.cause })
+      if (isProtocolError(frame)) {
+        const detail = redact(frame.description)
+        return detail === frame.description
+          ? frame
+          : new ProtocolError({ reason: frame.reason, description: detail, cause: frame.cause })
       }
       if (frame instanceof Transport.RequestFailure) {
         const error = redactFrame(frame.error) as ProtocolError | TransportError
@@ -425,7 +427,7 @@ export const make = (
     // followed by the answer), or fails `failing`, a request whose whole body it is.
     const pushJson = (text: string, what: string, watch?: Call, failing?: Call): boolean => {
       const value = redactFrame(Transport.parseJson(text, what))
-      if (value instanceof ProtocolError) {
+      if (isProtocolError(value)) {
         if (failing === undefined) inbox.push(value)
         else failCall(failing, value)
         return false
@@ -693,7 +695,7 @@ export const make = (
               call,
               new ProtocolError({
                 reason: "InvalidMessage",
-                detail: `${where} answered request ${call.id} with HTTP ${status} and an empty JSON body`
+                description: `${where} answered request ${call.id} with HTTP ${status} and an empty JSON body`
               })
             )
           }
@@ -703,7 +705,9 @@ export const make = (
             call,
             new ProtocolError({
               reason: "InvalidMessage",
-              detail: redact(`the JSON ${where} sent for request ${call.id} does not answer it: ${previewOf(text)}`)
+              description: redact(
+                `the JSON ${where} sent for request ${call.id} does not answer it: ${previewOf(text)}`
+              )
             })
           )
         })
@@ -713,7 +717,7 @@ export const make = (
           call,
           new ProtocolError({
             reason: "InvalidMessage",
-            detail: redact(
+            description: redact(
               `${where} answered request ${call.id} with HTTP ${status} and content type ` +
                 `"${type === "" ? "(none)" : type}"; expected application/json or text/event-stream` +
                 (preview.length === 0 ? "" : `: ${preview}`)
@@ -736,7 +740,7 @@ export const make = (
           return inbox.push(
             new ProtocolError({
               reason: "InvalidMessage",
-              detail: `${where} answered a notification with an event stream while ${maxOtherStreams} such ` +
+              description: `${where} answered a notification with an event stream while ${maxOtherStreams} such ` +
                 "streams were open; it was closed (a notification's answer is 202, with no body)"
             })
           )
@@ -830,7 +834,8 @@ export const make = (
                     call,
                     new ProtocolError({
                       reason: "InvalidMessage",
-                      detail: `${where} answered request ${call.id} with HTTP ${status} and no body; in revision ` +
+                      description:
+                        `${where} answered request ${call.id} with HTTP ${status} and no body; in revision ` +
                         `${protocolVersion} the answer to a request comes in answer to its POST`
                     })
                   )
@@ -906,7 +911,7 @@ export const make = (
     ): Effect.Effect<void, TransportError> => {
       if (!open) return Effect.fail(closedError())
       const own = messageHeaders(given)
-      if (own instanceof TransportError) return Effect.fail(own)
+      if (isTransportError(own)) return Effect.fail(own)
       return "method" in message && "id" in message ? sendRequest(message, own) : sendOther(message, own)
     }
 

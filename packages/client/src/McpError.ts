@@ -298,7 +298,7 @@ export class ProtocolError extends unchecked(
         "TooLarge",
         "InputRequired"
       ),
-      detail: Schema.String,
+      description: Schema.String,
       cause: Schema.optional(Schema.Defect)
     }
   )
@@ -308,7 +308,7 @@ export class ProtocolError extends unchecked(
 
   /** @since 0.1.0 */
   override get message(): string {
-    return `${protocolReasonText[this.reason]}: ${this.detail}`
+    return `${protocolReasonText[this.reason]}: ${this.description}`
   }
 }
 
@@ -339,10 +339,33 @@ export class HandlerError extends unchecked(
     data: Schema.optional(Schema.Unknown)
   })
 ) {
+  /**
+   * Takes the text as `description`, or as `message` (as plain JavaScript
+   * builds errors): either way it is the `message` of the JSON-RPC error.
+   */
+  constructor(
+    props:
+      & { readonly code?: number | undefined; readonly data?: unknown }
+      & ({ readonly description: string } | { readonly message: string }),
+    disableValidation?: boolean
+  ) {
+    super(handlerErrorProps(props), disableValidation)
+  }
+
+  /** @since 0.3.0 */
+  readonly [TypeId]: TypeId = TypeId
+
   /** @since 0.1.0 */
   override get message(): string {
     return this.description
   }
+}
+
+// `message` becomes `description`: an own `message` would hide the getter
+const handlerErrorProps = (props: object): any => {
+  if (props === null || typeof props !== "object" || !("message" in props)) return props
+  const { message, ...rest } = props as { readonly message: unknown; readonly description?: unknown }
+  return rest.description === undefined ? { ...rest, description: message } : rest
 }
 
 /**
@@ -365,16 +388,19 @@ export type GroupErrorReason = "UnknownEntry" | "UnknownServer" | "Unavailable" 
 export class GroupError extends unchecked(
   Schema.TaggedError<GroupError>("@effect-mcp/client/GroupError")("GroupError", {
     reason: Schema.Literal("UnknownEntry", "UnknownServer", "Unavailable", "Collision"),
-    detail: Schema.String,
+    description: Schema.String,
     server: Schema.optional(Schema.String),
     cause: Schema.optional(Schema.Defect)
   })
 ) {
   /** @since 0.3.0 */
+  readonly [TypeId]: TypeId = TypeId
+
+  /** @since 0.3.0 */
   override get message(): string {
     const cause = this.cause
     const why = cause instanceof Error ? `: ${cause.message}` : ""
-    return `${groupReasonText[this.reason]}: ${this.detail}${why}`
+    return `${groupReasonText[this.reason]}: ${this.description}${why}`
   }
 }
 
@@ -412,19 +438,68 @@ export const McpError: Schema.Union<
  * @since 0.1.0
  * @category guards
  */
-export const isMcpError = (u: unknown): u is McpError => Predicate.hasProperty(u, TypeId)
+export const isMcpError = (u: unknown): u is McpError =>
+  Predicate.hasProperty(u, TypeId) && mcpErrorTags.has((u as { readonly _tag?: unknown })._tag as string)
+
+const mcpErrorTags: ReadonlySet<string> = new Set([
+  "NotConnected",
+  "ToolError",
+  "McpRpcError",
+  "TimeoutError",
+  "TransportError",
+  "ProtocolError"
+])
+
+const hasTag = (u: unknown, tag: string): boolean =>
+  Predicate.hasProperty(u, TypeId) && (u as { readonly _tag?: unknown })._tag === tag
+
+/**
+ * @since 0.3.0
+ * @category guards
+ */
+export const isNotConnected = (u: unknown): u is NotConnected => hasTag(u, "NotConnected")
+
+/**
+ * @since 0.3.0
+ * @category guards
+ */
+export const isToolError = (u: unknown): u is ToolError => hasTag(u, "ToolError")
+
+/**
+ * @since 0.3.0
+ * @category guards
+ */
+export const isMcpRpcError = (u: unknown): u is McpRpcError => hasTag(u, "McpRpcError")
+
+/**
+ * @since 0.3.0
+ * @category guards
+ */
+export const isTimeoutError = (u: unknown): u is TimeoutError => hasTag(u, "TimeoutError")
 
 /**
  * @since 0.1.0
  * @category guards
  */
-export const isTransportError = (u: unknown): u is TransportError => u instanceof TransportError
+export const isTransportError = (u: unknown): u is TransportError => hasTag(u, "TransportError")
 
 /**
  * @since 0.1.0
  * @category guards
  */
-export const isProtocolError = (u: unknown): u is ProtocolError => u instanceof ProtocolError
+export const isProtocolError = (u: unknown): u is ProtocolError => hasTag(u, "ProtocolError")
+
+/**
+ * @since 0.3.0
+ * @category guards
+ */
+export const isHandlerError = (u: unknown): u is HandlerError => hasTag(u, "HandlerError")
+
+/**
+ * @since 0.3.0
+ * @category guards
+ */
+export const isGroupError = (u: unknown): u is GroupError => hasTag(u, "GroupError")
 
 /**
  * Whether `resources/read` failed because the server has no such resource:
@@ -434,4 +509,4 @@ export const isProtocolError = (u: unknown): u is ProtocolError => u instanceof 
  * @category guards
  */
 export const isResourceNotFound = (u: unknown): u is McpRpcError =>
-  u instanceof McpRpcError && u.method === "resources/read" && (u.code === -32602 || u.code === -32002)
+  isMcpRpcError(u) && u.method === "resources/read" && (u.code === -32602 || u.code === -32002)

@@ -181,7 +181,7 @@ export const parseLines = (lines: ReadonlyArray<string>, onFrame: (frame: unknow
     onFrame(
       junk === 1 ? parseLine(first) : new ProtocolError({
         reason: "Parse",
-        detail: `${junk} lines from the server are not JSON-RPC messages, the first: ${Json.preview(first)}`
+        description: `${junk} lines from the server are not JSON-RPC messages, the first: ${Json.preview(first)}`
       })
     )
     junk = 0
@@ -205,7 +205,7 @@ export const parseLines = (lines: ReadonlyArray<string>, onFrame: (frame: unknow
 export const lineTooLong = (limit: number, stderr?: ReadonlyArray<string> | undefined): TransportError =>
   new TransportError({
     reason: "Read",
-    description: `${Frames.tooLarge("a line from the server", limit).detail}. The session ends: ` +
+    description: `${Frames.tooLarge("a line from the server", limit).description}. The session ends: ` +
       `past a line it cannot read, a stream has no way to find the start of the next message`,
     stderr
   })

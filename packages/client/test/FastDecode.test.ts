@@ -146,7 +146,7 @@ describe("fast decode agrees with the Schema", () => {
         decode({ content: [{ type: "image", data: "", mimeType: "image/png", annotations: { priority: "high" } }] })
       )
       assert.strictEqual(error.reason, "InvalidResult")
-      assert.include(error.detail, "priority")
+      assert.include(error.description, "priority")
     }))
 
   it("other fields the fast path once took unchecked", () => {

@@ -11,7 +11,7 @@ describe("McpError", () => {
         new McpError.McpRpcError({ method: "tools/call", code: -32602, description: "unknown tool" }),
         new McpError.TimeoutError({ method: "ping", timeout: Duration.seconds(2), kind: "idle" }),
         new McpError.TransportError({ reason: "Closed", description: "the server exited", stderr: ["boom"] }),
-        new McpError.ProtocolError({ reason: "CursorLoop", detail: "cursor c1 twice" })
+        new McpError.ProtocolError({ reason: "CursorLoop", description: "cursor c1 twice" })
       ]
       for (const error of errors) {
         const encoded = yield* Schema.encode(McpError.McpError)(error)
@@ -33,6 +33,41 @@ describe("McpError", () => {
     const error = new McpError.HandlerError({ description: "declined" })
     assert.strictEqual(error.code, -32603)
     assert.strictEqual(error.message, "declined")
+  })
+
+  it("a HandlerError takes its text as description or as message, as plain JavaScript builds errors", () => {
+    const given = new McpError.HandlerError({ code: -1, message: "declined by the user" })
+    assert.strictEqual(given.description, "declined by the user")
+    assert.strictEqual(given.message, "declined by the user")
+    assert.strictEqual(given.code, -1)
+    assert.isFalse(Object.prototype.hasOwnProperty.call(given, "message"))
+    const both = new McpError.HandlerError({ description: "the description", message: "the message" } as any)
+    assert.strictEqual(both.message, "the description")
+  })
+
+  it("every error has a guard on its type id and tag, which holds across copies of the package", () => {
+    const errors = {
+      NotConnected: [new McpError.NotConnected({ operation: "ping", hint: "connect" }), McpError.isNotConnected],
+      ToolError: [new McpError.ToolError({ tool: "t", content: [] }), McpError.isToolError],
+      McpRpcError: [new McpError.McpRpcError({ method: "m", code: 1, description: "d" }), McpError.isMcpRpcError],
+      TimeoutError: [
+        new McpError.TimeoutError({ method: "m", timeout: Duration.seconds(1), kind: "idle" }),
+        McpError.isTimeoutError
+      ],
+      TransportError: [new McpError.TransportError({ reason: "Closed", description: "d" }), McpError.isTransportError],
+      ProtocolError: [new McpError.ProtocolError({ reason: "Parse", description: "d" }), McpError.isProtocolError],
+      HandlerError: [new McpError.HandlerError({ description: "d" }), McpError.isHandlerError],
+      GroupError: [new McpError.GroupError({ reason: "UnknownEntry", description: "d" }), McpError.isGroupError]
+    } as const
+    for (const [tag, [error, guard]] of Object.entries(errors)) {
+      for (const [other, [otherError]] of Object.entries(errors)) {
+        assert.strictEqual((guard as (u: unknown) => boolean)(otherError), tag === other, `${tag} guard on ${other}`)
+      }
+      const copy = { [Symbol.for("@effect-mcp/client/McpError")]: Symbol.for("@effect-mcp/client/McpError"), _tag: tag }
+      assert.isTrue((guard as (u: unknown) => boolean)(copy), `${tag} from another copy`)
+      assert.strictEqual(McpError.isMcpError(error), tag !== "HandlerError" && tag !== "GroupError", tag)
+    }
+    assert.isFalse(McpError.isTransportError({ _tag: "TransportError" }))
   })
 
   it("resource not found is -32602 (2026-07-28) or -32002 (before), on resources/read only", () => {

@@ -112,7 +112,10 @@ export const make = <R>(connect: Transport.Connect<R>): Effect.Effect<TestTransp
       let out: unknown = frame
       if (corrupt) {
         corrupt = false
-        out = new ProtocolError({ reason: "Parse", detail: `skipped the line ${JSON.stringify(frame).slice(0, 40)}…` })
+        out = new ProtocolError({
+          reason: "Parse",
+          description: `skipped the line ${JSON.stringify(frame).slice(0, 40)}…`
+        })
       } else if (method !== undefined && "result" in message) {
         const rewrite = rewrites.get(method)
         if (rewrite !== undefined) out = { ...message, result: rewrite(message.result) }

@@ -184,7 +184,7 @@ export const interpretToolResult = <A, I>(
     return Effect.fail(
       new ProtocolError({
         reason: "InvalidResult",
-        detail: `tool "${name}" returned no structuredContent to decode with the output schema`
+        description: `tool "${name}" returned no structuredContent to decode with the output schema`
       })
     )
   }
@@ -192,7 +192,8 @@ export const interpretToolResult = <A, I>(
     Effect.mapError((error) =>
       new ProtocolError({
         reason: "InvalidResult",
-        detail: `tool "${name}" returned structuredContent that does not match the output schema: ${error.message}`,
+        description:
+          `tool "${name}" returned structuredContent that does not match the output schema: ${error.message}`,
         cause: error
       })
     )
@@ -407,7 +408,7 @@ export const make = <R, RH = never>(
         if (!McpSchema.SUPPORTED_PROTOCOL_VERSIONS.includes(initializeResult.protocolVersion)) {
           return yield* new ProtocolError({
             reason: "VersionMismatch",
-            detail: `the server answered "${initializeResult.protocolVersion}"; this client speaks ${
+            description: `the server answered "${initializeResult.protocolVersion}"; this client speaks ${
               McpSchema.SUPPORTED_PROTOCOL_VERSIONS.join(", ")
             }`
           })
@@ -415,7 +416,7 @@ export const make = <R, RH = never>(
         if (pinned && initializeResult.protocolVersion !== version) {
           return yield* new ProtocolError({
             reason: "VersionMismatch",
-            detail:
+            description:
               `the client is pinned to ${version}, and the server answered "${initializeResult.protocolVersion}"; ` +
               `use protocol "legacy" to take the newest the server speaks`
           })
@@ -475,7 +476,7 @@ export const make = <R, RH = never>(
         if (!result.supportedVersions.includes(version)) {
           return yield* new ProtocolError({
             reason: "VersionMismatch",
-            detail: `the server speaks ${result.supportedVersions.join(", ") || "no version"}, not ${version}`
+            description: `the server speaks ${result.supportedVersions.join(", ") || "no version"}, not ${version}`
           })
         }
         const serverInfo = discoveredServerInfo(result)
@@ -588,7 +589,7 @@ export const make = <R, RH = never>(
                   fallsBack(error)
                     ? new ProtocolError({
                       reason: "VersionMismatch",
-                      detail: `the client is pinned to ${choice}, and the server does not seem to speak it ` +
+                      description: `the client is pinned to ${choice}, and the server does not seem to speak it ` +
                         `(server/discover: ${error.message}); use protocol "auto" or "legacy" for it`,
                       cause: error
                     })
@@ -668,7 +669,7 @@ export const make = <R, RH = never>(
         return ok ? f(session) : Effect.fail(
           new ProtocolError({
             reason: "Unsupported",
-            detail: `${session.server} did not advertise the "${capability}" capability${
+            description: `${session.server} did not advertise the "${capability}" capability${
               check === undefined ? "" : " for this"
             }, so "${operation}" is not available`
           })
@@ -691,7 +692,7 @@ export const make = <R, RH = never>(
           return Effect.fail(
             new ProtocolError({
               reason: "InvalidResult",
-              detail: `${method}: inputRequests is not an object: ${Json.preview(requests)}`
+              description: `${method}: inputRequests is not an object: ${Json.preview(requests)}`
             })
           )
         }
@@ -700,7 +701,8 @@ export const make = <R, RH = never>(
           return Effect.fail(
             new ProtocolError({
               reason: "InputRequired",
-              detail: `${method}: the server asked for ${entries.length} inputs in one round; the client answers at ` +
+              description:
+                `${method}: the server asked for ${entries.length} inputs in one round; the client answers at ` +
                 `most ${maxInputsPerRound}`
             })
           )
@@ -713,7 +715,7 @@ export const make = <R, RH = never>(
             return Effect.fail(
               new ProtocolError({
                 reason: "InputRequired",
-                detail: `${method}: input "${key}" is ${
+                description: `${method}: input "${key}" is ${
                   kind === undefined ? `not a request: ${Json.preview(input)}` : `"${kind}"`
                 }; the client answers elicitation/create, sampling/createMessage and roots/list`
               })
@@ -723,7 +725,7 @@ export const make = <R, RH = never>(
             return Effect.fail(
               new ProtocolError({
                 reason: "InputRequired",
-                detail: `${method}: the server needs the "${capability}" capability (input "${key}", ${kind}); ` +
+                description: `${method}: the server needs the "${capability}" capability (input "${key}", ${kind}); ` +
                   `give the client a ${capability} handler`
               })
             )
@@ -742,7 +744,7 @@ export const make = <R, RH = never>(
                 Effect.mapError((error) =>
                   new ProtocolError({
                     reason: "InputRequired",
-                    detail: `${method}: the client's ${
+                    description: `${method}: the client's ${
                       inputCapabilities[kind]
                     } handler failed on input "${key}": ${error.message}`
                   })
@@ -769,7 +771,7 @@ export const make = <R, RH = never>(
             return Effect.fail(
               new ProtocolError({
                 reason: "InputRequired",
-                detail: `${method}: the server still asked for input after ${maxInputRounds} rounds ` +
+                description: `${method}: the server still asked for input after ${maxInputRounds} rounds ` +
                   `(raise the client's maxInputRounds if it needs more)`
               })
             )
@@ -829,14 +831,14 @@ export const make = <R, RH = never>(
           if (seen.has(cursor)) {
             return yield* new ProtocolError({
               reason: "CursorLoop",
-              detail:
+              description:
                 `${method} returned cursor "${cursor}" a second time (page ${page}); stopped after ${all.length} items`
             })
           }
           if (page >= maxPages) {
             return yield* new ProtocolError({
               reason: "CursorLoop",
-              detail:
+              description:
                 `${method} still had more after ${maxPages} pages; raise the client's maxPages if that is expected`
             })
           }
@@ -862,7 +864,9 @@ export const make = <R, RH = never>(
       result.tools.forEach((tool, index) => {
         const headers = McpHeaders.toolHeaders(tool)
         if ("invalid" in headers) {
-          onProblem(new ProtocolError({ reason: "InvalidResult", detail: `tools/list: left out ${headers.invalid}` }))
+          onProblem(
+            new ProtocolError({ reason: "InvalidResult", description: `tools/list: left out ${headers.invalid}` })
+          )
           kept ??= result.tools.slice(0, index)
           return
         }
@@ -905,7 +909,8 @@ export const make = <R, RH = never>(
         attempt(),
         (error) =>
           error._tag === "McpRpcError" && error.code === McpSchema.ErrorCode.HeaderMismatch,
-        () => Effect.zipRight(listAll("tools/list", toolsPage, (p) => p.tools), Effect.suspend(attempt))
+        () =>
+          Effect.zipRight(listAll("tools/list", toolsPage, (p) => p.tools), Effect.suspend(attempt))
       )
     }
 
@@ -959,14 +964,14 @@ export const make = <R, RH = never>(
             onTimeout: () =>
               new ProtocolError({
                 reason: "InvalidMessage",
-                detail: `subscriptions/listen was not acknowledged within ${Duration.format(ackTimeout)}`
+                description: `subscriptions/listen was not acknowledged within ${Duration.format(ackTimeout)}`
               })
           }),
           Effect.raceFirst(Effect.flatMap(Fiber.join(stream), () =>
             Effect.fail(
               new ProtocolError({
                 reason: "InvalidMessage",
-                detail: "subscriptions/listen ended before the server acknowledged it"
+                description: "subscriptions/listen ended before the server acknowledged it"
               })
             ))),
           Effect.either
@@ -1011,7 +1016,7 @@ export const make = <R, RH = never>(
               onProblem(
                 new ProtocolError({
                   reason: "Unsupported",
-                  detail: `the server has no subscriptions/listen, so ${target} will not be heard of`
+                  description: `the server has no subscriptions/listen, so ${target} will not be heard of`
                 })
               )
               return Effect.zipRight(Deferred.succeed(first, {}), Effect.fail(error))
@@ -1019,7 +1024,7 @@ export const make = <R, RH = never>(
             onProblem(
               error._tag === "ProtocolError" || error._tag === "TransportError" ? error : new ProtocolError({
                 reason: "InvalidMessage",
-                detail: `listening for ${target} failed: ${error.message}`
+                description: `listening for ${target} failed: ${error.message}`
               })
             )
             return Effect.void
@@ -1052,7 +1057,9 @@ export const make = <R, RH = never>(
             Effect.fail(
               new ProtocolError({
                 reason: "Unsupported",
-                detail: `the server did not take the subscription to ${uri} (it acknowledged ${Json.preview(honoured)})`
+                description: `the server did not take the subscription to ${uri} (it acknowledged ${
+                  Json.preview(honoured)
+                })`
               })
             )
           )
@@ -1118,7 +1125,7 @@ export const make = <R, RH = never>(
           ? Effect.fail(
             new ProtocolError({
               reason: "Unsupported",
-              detail: `the session speaks ${session.protocolVersion}, which has no initialize handshake; ` +
+              description: `the session speaks ${session.protocolVersion}, which has no initialize handshake; ` +
                 `use protocolVersion, serverInfo, serverCapabilities and instructions, which work in every revision`
             })
           )

@@ -29,7 +29,7 @@ export class RequestFailure {
 export const tooLarge = (where: string, limit: number): ProtocolError =>
   new ProtocolError({
     reason: "TooLarge",
-    detail: `${where} is larger than ${formatBytes(limit)}, the limit the client was given ` +
+    description: `${where} is larger than ${formatBytes(limit)}, the limit the client was given ` +
       `(option maxMessageBytes); it was not read`
   })
 
@@ -47,7 +47,7 @@ export const parseJson = (text: string, where: string): unknown => {
   try {
     value = JSON.parse(text)
   } catch (cause) {
-    return new ProtocolError({ reason: "Parse", detail: `${where} is not JSON: ${Json.preview(text)}`, cause })
+    return new ProtocolError({ reason: "Parse", description: `${where} is not JSON: ${Json.preview(text)}`, cause })
   }
   return Json.tooDeep(value, text.length) ? refuseDeep(value, where) : value
 }
@@ -61,7 +61,7 @@ export const parseJson = (text: string, where: string): unknown => {
 export const refuseDeep = (value: unknown, where: string): ProtocolError | RequestFailure => {
   const error = new ProtocolError({
     reason: "InvalidMessage",
-    detail: `${where} is nested deeper than ${Json.maxDepth} levels; it was not read`
+    description: `${where} is nested deeper than ${Json.maxDepth} levels; it was not read`
   })
   if (Predicate.isRecord(value) && (typeof value.id === "number" || typeof value.id === "string")) {
     if ("result" in value || "error" in value) return new RequestFailure(value.id, error)

@@ -17,7 +17,7 @@ import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import * as McpClient from "../McpClient.js"
 import * as McpConfig from "../McpConfig.js"
-import { GroupError, type McpError, TransportError } from "../McpError.js"
+import { GroupError, isTransportError, type McpError } from "../McpError.js"
 import type * as McpGroup from "../McpGroup.js"
 import type * as McpSchema from "../McpSchema.js"
 
@@ -108,7 +108,7 @@ export const make = <S extends McpGroup.Servers, R = never>(
               new GroupError({
                 reason: "Unavailable",
                 server: name,
-                detail: `server "${name}" is misconfigured: ${checked.left}`
+                description: `server "${name}" is misconfigured: ${checked.left}`
               })
             )
         )
@@ -216,7 +216,7 @@ export const make = <S extends McpGroup.Servers, R = never>(
             autoConnect: true
           } as McpClient.Options<R>).pipe(
             Effect.mapError((cause) =>
-              new GroupError({ reason: "Unavailable", server: name, detail: `server "${name}"`, cause })
+              new GroupError({ reason: "Unavailable", server: name, description: `server "${name}"`, cause })
             ),
             Effect.tapError((error) => setState(name, { _tag: "Failed", cause: error.cause as McpError }))
           )
@@ -254,7 +254,7 @@ export const make = <S extends McpGroup.Servers, R = never>(
       effect.pipe(
         Effect.tapErrorCause((cause) => {
           const error = Cause.failureOption(cause)
-          if (Option.isNone(error) || !(error.value instanceof TransportError)) return Effect.void
+          if (Option.isNone(error) || !isTransportError(error.value)) return Effect.void
           const failed: McpGroup.ServerState = { _tag: "Failed", cause: error.value }
           return updateSlot(name, (slot) => slot.state._tag === "Ready" ? { ...slot, state: failed } : slot)
         }),
@@ -276,7 +276,7 @@ export const make = <S extends McpGroup.Servers, R = never>(
           new GroupError({
             reason: "UnknownServer",
             server: name,
-            detail: `no server named "${name}" (the group has: ${names.join(", ") || "none"})`
+            description: `no server named "${name}" (the group has: ${names.join(", ") || "none"})`
           })
         )
 
@@ -319,7 +319,9 @@ export const make = <S extends McpGroup.Servers, R = never>(
                   new GroupError({
                     reason: "Collision",
                     server,
-                    detail: `the ${kindText[kind]} "${nameOf(item)}" of server "${server}" and the ${kindText[kind]} "${
+                    description: `the ${kindText[kind]} "${nameOf(item)}" of server "${server}" and the ${
+                      kindText[kind]
+                    } "${
                       nameOf(clash.value)
                     }" of server "${clash.server}" are both named "${base}" (use collisions: "suffix", or naming)`
                   })
@@ -421,14 +423,14 @@ export const make = <S extends McpGroup.Servers, R = never>(
           return new GroupError({
             reason: "Unavailable",
             server,
-            detail: `the ${kindText[kind]} "${name}" may be on server "${server}", which could not be connected`,
+            description: `the ${kindText[kind]} "${name}" may be on server "${server}", which could not be connected`,
             cause: state.cause
           })
         }
       }
       return new GroupError({
         reason: "UnknownEntry",
-        detail: `no ${kindText[kind]} named "${name}" in the catalogue of ${names.length} server${
+        description: `no ${kindText[kind]} named "${name}" in the catalogue of ${names.length} server${
           names.length === 1 ? "" : "s"
         } (${names.join(", ")})`
       })

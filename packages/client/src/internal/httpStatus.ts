@@ -8,7 +8,7 @@
 import * as Cause from "effect/Cause"
 import * as Predicate from "effect/Predicate"
 import type { Credentials } from "../HttpTransport.js"
-import { ProtocolError, TransportError } from "../McpError.js"
+import { isProtocolError, isTransportError, TransportError } from "../McpError.js"
 
 const minSecretLength = 4
 
@@ -28,7 +28,7 @@ export const redact = (text: string, credentials: Credentials | undefined): stri
 /** @internal */
 export const redactCause = (cause: unknown, credentials: Credentials | undefined): unknown => {
   if (credentials === undefined || credentials.secrets.size === 0 || cause === undefined) return cause
-  if (cause instanceof ProtocolError || cause instanceof TransportError) return cause
+  if (isProtocolError(cause) || isTransportError(cause)) return cause
   const text = cause instanceof Error ? `${describeCause(cause)}\n${cause.stack ?? ""}` : String(cause)
   if (redact(text, credentials) === text) return cause
   const copy = new Error(redact(describeCause(cause), credentials))

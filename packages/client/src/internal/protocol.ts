@@ -211,7 +211,7 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
           report(
             new ProtocolError({
               reason: "InvalidMessage",
-              detail: `dropped a message to the server: ${maxPosts} are still waiting for it to read`
+              description: `dropped a message to the server: ${maxPosts} are still waiting for it to read`
             })
           )
           return Effect.void
@@ -577,7 +577,7 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
       report(
         new ProtocolError({
           reason: "InvalidMessage",
-          detail: `refused the server's ${method}: ${maxServerRequests} of its requests are still being handled`
+          description: `refused the server's ${method}: ${maxServerRequests} of its requests are still being handled`
         })
       )
     }
@@ -606,7 +606,10 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
         // a late answer to a request that timed out or was cancelled
         if (local === undefined || local >= nextId) {
           report(
-            new ProtocolError({ reason: "InvalidMessage", detail: `an answer to no request: ${Json.preview(frame)}` })
+            new ProtocolError({
+              reason: "InvalidMessage",
+              description: `an answer to no request: ${Json.preview(frame)}`
+            })
           )
         }
         return
@@ -637,7 +640,7 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
         entry,
         Effect.fail(new McpRpcError({ method: entry.method, code: -32603, description: "malformed error response" }))
       )
-      report(new ProtocolError({ reason: "InvalidMessage", detail: `malformed response: ${Json.preview(frame)}` }))
+      report(new ProtocolError({ reason: "InvalidMessage", description: `malformed response: ${Json.preview(frame)}` }))
     }
 
     const toListener = (method: string, params: unknown) => {
@@ -674,7 +677,10 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
       if (Array.isArray(frame)) return onBatch(frame)
       if (!Predicate.isRecord(frame) || frame.jsonrpc !== "2.0") {
         return report(
-          new ProtocolError({ reason: "InvalidMessage", detail: `not a JSON-RPC 2.0 message: ${Json.preview(frame)}` })
+          new ProtocolError({
+            reason: "InvalidMessage",
+            description: `not a JSON-RPC 2.0 message: ${Json.preview(frame)}`
+          })
         )
       }
       const method = frame.method
@@ -685,7 +691,7 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
             report(
               new ProtocolError({
                 reason: "InvalidMessage",
-                detail: `request id of wrong type: ${Json.preview(frame)}`
+                description: `request id of wrong type: ${Json.preview(frame)}`
               })
             )
           } else if (serverRequests.size >= maxServerRequests) refuseServerRequest(id, method)
@@ -705,7 +711,10 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
       }
       if ("id" in frame && ("result" in frame || "error" in frame)) return onResponse(frame.id, frame)
       report(
-        new ProtocolError({ reason: "InvalidMessage", detail: `message of no known shape: ${Json.preview(frame)}` })
+        new ProtocolError({
+          reason: "InvalidMessage",
+          description: `message of no known shape: ${Json.preview(frame)}`
+        })
       )
     }
 
@@ -714,17 +723,20 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
         return report(
           new ProtocolError({
             reason: "InvalidMessage",
-            detail: `a JSON-RPC batch, which the agreed revision does not allow: ${Json.preview(frames)}`
+            description: `a JSON-RPC batch, which the agreed revision does not allow: ${Json.preview(frames)}`
           })
         )
       }
       if (frames.length === 0) {
-        return report(new ProtocolError({ reason: "InvalidMessage", detail: "an empty JSON-RPC batch" }))
+        return report(new ProtocolError({ reason: "InvalidMessage", description: "an empty JSON-RPC batch" }))
       }
       for (const frame of frames) {
         if (Array.isArray(frame)) {
           report(
-            new ProtocolError({ reason: "InvalidMessage", detail: `a batch inside a batch: ${Json.preview(frame)}` })
+            new ProtocolError({
+              reason: "InvalidMessage",
+              description: `a batch inside a batch: ${Json.preview(frame)}`
+            })
           )
         } else onFrame(frame)
       }
@@ -798,14 +810,14 @@ export const decodeResult = <A, I>(
   const full = (value: unknown): Effect.Effect<A, ProtocolError> =>
     decode(value).pipe(
       Effect.mapError((error) =>
-        new ProtocolError({ reason: "InvalidResult", detail: `${method}: ${error.message}`, cause: error })
+        new ProtocolError({ reason: "InvalidResult", description: `${method}: ${error.message}`, cause: error })
       ),
       // no input may become a defect, whatever a schema's checks do with it
       Effect.catchAllDefect((defect) =>
         Effect.fail(
           new ProtocolError({
             reason: "InvalidResult",
-            detail: `${method}: the result could not be checked (${Json.preview(String(defect))})`,
+            description: `${method}: the result could not be checked (${Json.preview(String(defect))})`,
             cause: defect
           })
         )
@@ -841,7 +853,7 @@ export const resultTypeError = (method: string, value: unknown): ProtocolError |
   if (resultType === undefined || resultType === "complete") return undefined
   return new ProtocolError({
     reason: "InvalidResult",
-    detail: resultType === "input_required"
+    description: resultType === "input_required"
       ? `${method}: the server asked for input (resultType "input_required"), which only tools/call, prompts/get ` +
         `and resources/read may do`
       : `${method}: unknown resultType ${Json.preview(resultType)}; this client knows "complete" and "input_required"`

@@ -14,7 +14,7 @@ import * as Predicate from "effect/Predicate"
 import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
 import type { Credentials } from "../HttpTransport.js"
-import { ProtocolError, TransportError } from "../McpError.js"
+import { isProtocolError, isTransportError, ProtocolError, TransportError } from "../McpError.js"
 import type * as McpSchema from "../McpSchema.js"
 import type * as SdkTransportModule from "../SdkTransport.js"
 import type * as Transport from "../Transport.js"
@@ -117,12 +117,12 @@ export const fromSdk = <E = never, R = never>(
   })
 
 const classifySdkError = (error: Error, credentials: Credentials | undefined): ProtocolError | TransportError =>
-  error instanceof ProtocolError || error instanceof TransportError
+  isProtocolError(error) || isTransportError(error)
     ? error
     : error instanceof SyntaxError || error.name === "ZodError" || error.name === "$ZodError"
     ? new ProtocolError({
       reason: "Parse",
-      detail: HttpStatus.redact(error.message, credentials),
+      description: HttpStatus.redact(error.message, credentials),
       cause: HttpStatus.redactCause(error, credentials)
     })
     : new TransportError({
@@ -136,13 +136,13 @@ const classifySdkError = (error: Error, credentials: Credentials | undefined): P
 // the connection's.
 const requestError = (error: TransportError): TransportError | ProtocolError => {
   const cause = error.cause
-  if (cause instanceof ProtocolError) return cause
-  if (Predicate.hasProperty(cause, "cause") && cause.cause instanceof ProtocolError) return cause.cause
+  if (isProtocolError(cause)) return cause
+  if (Predicate.hasProperty(cause, "cause") && isProtocolError(cause.cause)) return cause.cause
   if (Predicate.hasProperty(cause, "code") && cause.code === -1 && /content type/i.test(error.description)) {
-    return new ProtocolError({ reason: "InvalidMessage", detail: error.description, cause })
+    return new ProtocolError({ reason: "InvalidMessage", description: error.description, cause })
   }
   if (cause instanceof SyntaxError) {
-    return new ProtocolError({ reason: "Parse", detail: `the answer is not JSON: ${error.description}`, cause })
+    return new ProtocolError({ reason: "Parse", description: `the answer is not JSON: ${error.description}`, cause })
   }
   return error
 }

@@ -255,7 +255,8 @@ export const make = <R>(
           report(
             new ProtocolError({
               reason: "InvalidMessage",
-              detail: `dropped ${notification.method}: the client's handlers are ${inboxCapacity} notifications behind`
+              description:
+                `dropped ${notification.method}: the client's handlers are ${inboxCapacity} notifications behind`
             })
           )
         }
