@@ -43,9 +43,6 @@ export interface GroupConfig {
   readonly misconfigured: Readonly<Record<string, string>>
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
-
 /**
  * Reads a config file entry by entry; `None` when it cannot be read as a
  * list of servers at all (the one-server path then reports why, as before).
@@ -55,23 +52,10 @@ const readGroupConfig = (path: string): Effect.Effect<Option.Option<GroupConfig>
     const fs = yield* FileSystem.FileSystem
     const text = yield* fs.readFileString(path).pipe(Effect.option)
     if (Option.isNone(text)) return Option.none()
-    let json: unknown
-    try {
-      json = JSON.parse(text.value)
-    } catch {
-      return Option.none()
-    }
-    if (!isRecord(json)) return Option.none()
-    const entries = isRecord(json.mcpServers) ? json.mcpServers : isRecord(json.servers) ? json.servers : undefined
-    if (entries === undefined) return Option.none()
-    const servers: Record<string, McpConfig.Server> = {}
-    const misconfigured: Record<string, string> = {}
-    for (const [name, entry] of Object.entries(entries)) {
-      const server = McpConfig.decodeServer(entry)
-      if (Either.isRight(server)) servers[name] = server.right
-      else misconfigured[name] = server.left
-    }
-    return Option.some({ path, names: Object.keys(entries), servers, misconfigured })
+    const read = McpConfig.parseEntries(text.value)
+    if (Either.isLeft(read)) return Option.none()
+    const { misconfigured, names, servers } = read.right
+    return Option.some({ path, names, servers, misconfigured })
   })
 
 const envString = (name: string) =>

@@ -8,7 +8,7 @@
  */
 import type * as McpClient from "@effect-mcp/client/McpClient"
 import { HandlerError } from "@effect-mcp/client/McpError"
-import type * as McpSchema from "@effect-mcp/client/McpSchema"
+import * as McpSchema from "@effect-mcp/client/McpSchema"
 import * as Prompt from "@effect/cli/Prompt"
 import type * as Terminal from "@effect/platform/Terminal"
 import * as Effect from "effect/Effect"
@@ -21,7 +21,7 @@ import * as Output from "./Output.js"
  * @since 0.1.0
  * @category logging
  */
-export const logLevels = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"] as const
+export const logLevels: typeof McpSchema.LoggingLevel.literals = McpSchema.LoggingLevel.literals
 
 /**
  * @since 0.1.0
@@ -206,28 +206,10 @@ const choicesOf = (property: Property): ReadonlyArray<Choice> | undefined => {
   return choices.length > 0 ? choices : undefined
 }
 
-const checkText = (property: Property, value: string): string | undefined => {
-  if (typeof property.minLength === "number" && value.length < property.minLength) {
-    return `at least ${property.minLength} characters`
-  }
-  if (typeof property.maxLength === "number" && value.length > property.maxLength) {
-    return `at most ${property.maxLength} characters`
-  }
-  if (property.format === "email" && !/^[^@\s]+@[^@\s]+$/.test(value)) return "an email address, please"
-  if (property.format === "uri" && !URL.canParse(value)) return "a URI, please"
-  if ((property.format === "date" || property.format === "date-time") && Number.isNaN(Date.parse(value))) {
-    return `a ${property.format}, please`
-  }
-  return undefined
-}
-
-const checkNumber = (property: Property, integer: boolean, text: string): string | undefined => {
-  const value = Number(text)
-  if (text.trim() === "" || !Number.isFinite(value)) return "a number, please"
-  if (integer && !Number.isInteger(value)) return "a whole number, please"
-  if (typeof property.minimum === "number" && value < property.minimum) return `at least ${property.minimum}`
-  if (typeof property.maximum === "number" && value > property.maximum) return `at most ${property.maximum}`
-  return undefined
+// the field's text as the value the form expects, checked as the client checks an accepted answer
+const checkField = (name: string, property: Property, numeric: boolean, text: string): string | undefined => {
+  const value = !numeric ? text : text.trim() === "" ? Number.NaN : Number(text)
+  return McpSchema.checkElicitField(name, property, Number.isFinite(value) || !numeric ? value : Number.NaN)
 }
 
 /** Asks for one field; `None` leaves an optional field out. */
@@ -273,7 +255,7 @@ const askField = (
     ...(fallback === undefined ? {} : { default: String(fallback) }),
     validate: (value) => {
       if (value === "") return required ? Effect.fail("required") : Effect.succeed(value)
-      const problem = numeric ? checkNumber(property, type === "integer", value) : checkText(property, value)
+      const problem = checkField(name, property, numeric, value)
       return problem === undefined ? Effect.succeed(value) : Effect.fail(problem)
     }
   }).pipe(

@@ -102,7 +102,41 @@ export const servers = (config: Config): Readonly<Record<string, Server>> =>
  * @since 0.3.0
  * @category decoding
  */
-export const decode = (u: unknown): Either.Either<Config, string> => {
+export const decode = (u: unknown): Either.Either<Config, string> =>
+  Either.flatMap(decodeEntries(u), (entries) => {
+    const wrong = entries.names.find((name) => name in entries.misconfigured)
+    if (wrong !== undefined) return Either.left(`${entries.key}.${wrong}: ${entries.misconfigured[wrong]}`)
+    return Either.right(
+      entries.key === "mcpServers" ? { mcpServers: entries.servers } : { servers: entries.servers }
+    )
+  })
+
+/**
+ * A config read entry by entry (see `decodeEntries`).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface Entries {
+  /** The key the file keeps its servers under. */
+  readonly key: "mcpServers" | "servers"
+  /** Every server name, in the file's order. */
+  readonly names: ReadonlyArray<string>
+  /** The entries that are servers. */
+  readonly servers: Readonly<Record<string, Server>>
+  /** Why each of the other entries is not a server (see `decodeServer`). */
+  readonly misconfigured: Readonly<Record<string, string>>
+}
+
+/**
+ * Reads a config from a parsed JSON value entry by entry, so that one entry
+ * that is not a server does not hide the others; it fails only when the
+ * value is no list of servers at all.
+ *
+ * @since 0.3.0
+ * @category decoding
+ */
+export const decodeEntries = (u: unknown): Either.Either<Entries, string> => {
   if (typeof u !== "object" || u === null || Array.isArray(u)) return Either.left("not a JSON object")
   const key = "mcpServers" in u ? "mcpServers" : "servers" in u ? "servers" : undefined
   if (key === undefined) return Either.left(`no "mcpServers" (or "servers") object`)
@@ -111,12 +145,13 @@ export const decode = (u: unknown): Either.Either<Config, string> => {
     return Either.left(`${key}: not an object of servers by name`)
   }
   const servers: Record<string, Server> = {}
+  const misconfigured: Record<string, string> = {}
   for (const [name, entry] of Object.entries(entries)) {
     const server = decodeServer(entry)
-    if (Either.isLeft(server)) return Either.left(`${key}.${name}: ${server.left}`)
-    servers[name] = server.right
+    if (Either.isLeft(server)) misconfigured[name] = server.left
+    else servers[name] = server.right
   }
-  return Either.right(key === "mcpServers" ? { mcpServers: servers } : { servers })
+  return Either.right({ key, names: Object.keys(entries), servers, misconfigured })
 }
 
 /**
@@ -125,14 +160,23 @@ export const decode = (u: unknown): Either.Either<Config, string> => {
  * @since 0.3.0
  * @category decoding
  */
-export const parse = (text: string): Either.Either<Config, string> => {
-  let value: unknown
+export const parse = (text: string): Either.Either<Config, string> => Either.flatMap(parseJson(text), decode)
+
+/**
+ * Reads a config from the text of a file, entry by entry (see `decodeEntries`).
+ *
+ * @since 0.3.0
+ * @category decoding
+ */
+export const parseEntries = (text: string): Either.Either<Entries, string> =>
+  Either.flatMap(parseJson(text), decodeEntries)
+
+const parseJson = (text: string): Either.Either<unknown, string> => {
   try {
-    value = JSON.parse(text)
+    return Either.right(JSON.parse(text))
   } catch (error) {
     return Either.left(`not JSON: ${(error as Error).message}`)
   }
-  return decode(value)
 }
 
 /**

@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import * as Elicitation from "./internal/elicitation.js"
 
 // -----------------------------------------------------------------------------
 // protocol versions
@@ -934,6 +935,21 @@ export const ElicitFormParams = Schema.Struct({
   }),
   _meta: Meta
 })
+
+/**
+ * Why a value does not fit one property of a form elicitation's
+ * `requestedSchema` (type, length, range, choices, format), in words
+ * naming the field; `undefined` when it fits. The client checks every
+ * accepted answer this way before it is sent.
+ *
+ * @since 0.3.0
+ * @category elicitation
+ */
+export const checkElicitField: (
+  name: string,
+  property: Readonly<Record<string, unknown>>,
+  value: unknown
+) => string | undefined = Elicitation.checkValue
 
 /**
  * A URL elicitation: the server asks the user to visit a URL (2025-11-25).

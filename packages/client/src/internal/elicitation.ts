@@ -19,7 +19,8 @@ const enumValues = (property: Property): ReadonlyArray<unknown> | undefined => {
   return consts.length > 0 ? consts : undefined
 }
 
-const checkValue = (name: string, property: Property, value: unknown): string | undefined => {
+/** @internal */
+export const checkValue = (name: string, property: Property, value: unknown): string | undefined => {
   const type = property.type
   if (type === "string") {
     if (typeof value !== "string") return `"${name}" must be a string`
