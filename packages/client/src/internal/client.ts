@@ -13,12 +13,12 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberMap from "effect/FiberMap"
 import * as FiberRef from "effect/FiberRef"
+import * as FiberSet from "effect/FiberSet"
 import { dual } from "effect/Function"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as RcMap from "effect/RcMap"
-import * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
@@ -230,7 +230,8 @@ export const make = <R, RH = never>(
   Effect.gen(function*() {
     // the caller's services, without its scope: a session lives in a scope of its own
     const context = Context.omit(Scope.Scope)(yield* Effect.context<R | RH>()) as Context.Context<R | RH>
-    const runFork = Runtime.runFork(yield* Effect.runtime<never>())
+    // problem logs and cache updates started from callbacks: interrupted when the client's scope closes
+    const runFork = yield* FiberSet.makeRuntime<never, unknown, unknown>()
     const onProblem = Problems.makeReporter(yield* Effect.clock, (log) => {
       runFork(log)
     })

@@ -10,8 +10,11 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
+import * as FiberHandle from "effect/FiberHandle"
 import * as FiberId from "effect/FiberId"
+import * as FiberMap from "effect/FiberMap"
 import * as Mailbox from "effect/Mailbox"
+import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Runtime from "effect/Runtime"
 import * as Schema from "effect/Schema"
@@ -167,11 +170,14 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
     const clock = yield* Effect.clock
     const defaultIdleMillis = toMillis(options.requestTimeout) ?? infinite
     const pending = new Map<number, Pending>()
-    const serverRequests = new Map<McpSchema.RequestId, Fiber.RuntimeFiber<void, never>>()
+    // the handlers of the server's requests, by id, and the deadline timer: interrupted with the session
+    const serverRequests = yield* FiberMap.make<McpSchema.RequestId, void, never>()
+    const timer = yield* FiberHandle.make<void, never>()
+    // how many of the server's requests are being handled (a FiberMap has no synchronous size)
+    let handling = 0
     let nextId = 0
     let answered = 0
     let closed: TransportError | undefined
-    let timerFiber: Fiber.RuntimeFiber<void, never> | undefined
     let timerWake = infinite
 
     const report = options.onProblem
@@ -291,19 +297,16 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
           transport.abandon?.(entry.id)
           if (entry.cancellable) runFork(sendCancelled(entry.id, "timeout"))
         }
-        if (next === infinite) {
-          timerFiber = undefined
-          return Effect.void
-        }
+        if (next === infinite) return Effect.void
         return Effect.zipRight(Effect.sleep(Duration.millis(next - now)), sweep())
       })
 
     const armTimer = (deadline: number) => {
       if (deadline >= timerWake) return
-      if (timerFiber !== undefined) timerFiber.unsafeInterruptAsFork(FiberId.none)
       timerWake = deadline
       const delay = Math.max(0, deadline - clock.unsafeCurrentTimeMillis())
-      timerFiber = runFork(Effect.zipRight(Effect.sleep(Duration.millis(delay)), sweep()))
+      // the timer it replaces is interrupted
+      FiberHandle.unsafeSet(timer, runFork(Effect.zipRight(Effect.sleep(Duration.millis(delay)), sweep())))
     }
 
     // -- outgoing requests -----------------------------------------------------
@@ -559,11 +562,17 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
         : Effect.exit(handle(handler, id, method, params, frame)).pipe(
           Effect.flatMap((exit) =>
             answer(id, exit)
-          ),
-          Effect.ensuring(Effect.sync(() => serverRequests.delete(id)))
+          )
         )
       const fiber = runFork(work)
-      if (handler !== undefined && fiber.unsafePoll() === null) serverRequests.set(id, fiber)
+      // it leaves the map when it ends
+      if (handler !== undefined && fiber.unsafePoll() === null) {
+        handling++
+        fiber.addObserver(() => {
+          handling--
+        })
+        FiberMap.unsafeSet(serverRequests, id, fiber)
+      }
     }
 
     const refuseServerRequest = (id: McpSchema.RequestId, method: string) => {
@@ -694,7 +703,7 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
                 description: `request id of wrong type: ${Json.preview(frame)}`
               })
             )
-          } else if (serverRequests.size >= maxServerRequests) refuseServerRequest(id, method)
+          } else if (handling >= maxServerRequests) refuseServerRequest(id, method)
           else onServerRequest(id, method, frame.params, frame)
           return
         }
@@ -703,7 +712,9 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
         else if (method === "notifications/cancelled") {
           const params = frame.params
           const target = Predicate.isRecord(params) ? params.requestId : undefined
-          const fiber = target === undefined ? undefined : serverRequests.get(target as McpSchema.RequestId)
+          const fiber = target === undefined
+            ? undefined
+            : Option.getOrUndefined(FiberMap.unsafeGet(serverRequests, target as McpSchema.RequestId))
           if (fiber !== undefined) fiber.unsafeInterruptAsFork(FiberId.none)
         }
         options.onNotification(frame.params === undefined ? { method } : { method, params: frame.params })
@@ -748,10 +759,9 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
         closed = error
         if (!byClient) options.onClosed?.(error)
         for (const entry of Array.from(pending.values())) settle(entry, Effect.fail(error))
-        const fibers: Array<Fiber.RuntimeFiber<unknown, unknown>> = Array.from(serverRequests.values())
-        if (timerFiber !== undefined) fibers.push(timerFiber)
-        serverRequests.clear()
-        timerFiber = undefined
+        const fibers: Array<Fiber.RuntimeFiber<unknown, unknown>> = Array.from(serverRequests, ([, fiber]) => fiber)
+        const timerFiber = FiberHandle.unsafeGet(timer)
+        if (Option.isSome(timerFiber)) fibers.push(timerFiber.value)
         timerWake = infinite
         return Effect.forEach(fibers, (fiber) => fiber.interruptAsFork(FiberId.none), { discard: true })
       })

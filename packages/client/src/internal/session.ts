@@ -18,8 +18,8 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import * as FiberRef from "effect/FiberRef"
+import * as FiberSet from "effect/FiberSet"
 import * as RcRef from "effect/RcRef"
-import * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -127,7 +127,8 @@ export const make = <S extends Session, R>(options: {
   readonly observe?: Observe | undefined
 }): Effect.Effect<Sessions<S>, never, Scope.Scope> =>
   Effect.gen(function*() {
-    const runFork = Runtime.runFork(yield* Effect.runtime<never>())
+    // state changes and renewals started from callbacks: interrupted when the client's scope closes
+    const runFork = yield* FiberSet.makeRuntime<never, unknown, unknown>()
     const clientScope = yield* Effect.scope
     const observe = options.observe
     const clock = yield* Effect.clock
