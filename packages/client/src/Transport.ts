@@ -6,7 +6,6 @@
  * @since 0.1.0
  */
 import type { Transport as SdkTransport } from "@modelcontextprotocol/sdk/shared/transport.js"
-import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Mailbox from "effect/Mailbox"
@@ -167,10 +166,13 @@ export const isStateless: (version: string | undefined) => boolean = internal.is
  * @since 0.2.0
  * @category references
  */
-export class MaxMessageBytes extends Context.Reference<MaxMessageBytes>()(
-  "@effect-mcp/client/Transport/MaxMessageBytes",
-  { defaultValue: () => 16 * 1024 * 1024 }
-) {}
+export const MaxMessageBytes: typeof internal.MaxMessageBytes = internal.MaxMessageBytes
+
+/**
+ * @since 0.2.0
+ * @category references
+ */
+export type MaxMessageBytes = internal.MaxMessageBytes
 
 /**
  * The `ProtocolError` for a message larger than `MaxMessageBytes`.

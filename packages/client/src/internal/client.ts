@@ -29,7 +29,7 @@ import { ProtocolError, ToolError } from "../McpError.js"
 import type { McpError } from "../McpError.js"
 import * as McpSchema from "../McpSchema.js"
 import * as ResponseCache from "../ResponseCache.js"
-import * as Transport from "../Transport.js"
+import type * as Transport from "../Transport.js"
 import * as FastDecode from "./fastDecode.js"
 import * as Json from "./json.js"
 import * as McpHeaders from "./mcpHeaders.js"
@@ -38,6 +38,7 @@ import * as Protocol from "./protocol.js"
 import * as Sessions from "./session.js"
 import * as Telemetry from "./telemetry.js"
 import * as Traffic from "./traffic.js"
+import * as InternalTransport from "./transport.js"
 
 /** @internal */
 export const TypeId: McpClient.TypeId = "~@effect-mcp/client/McpClient"
@@ -240,7 +241,7 @@ export const make = <R, RH = never>(
     const initTimeout = Duration.decode(options.initTimeout ?? Duration.seconds(30))
     const clientInfo = options.clientInfo ?? { name: "effect-mcp", version: clientVersion }
     const autoConnect = options.autoConnect ?? true
-    // unless given, the transports read Transport.MaxMessageBytes from the caller's context
+    // unless given, the transports read InternalTransport.MaxMessageBytes from the caller's context
     const maxMessageBytes = options.maxMessageBytes
     const maxPages = options.maxPages ?? defaultMaxPages
     const tracing = yield* Telemetry.resolve(options.tracing, options.spans)
@@ -385,7 +386,9 @@ export const make = <R, RH = never>(
     const speak = (transport: Transport.Transport, protocol: Protocol.Protocol, version: string | undefined) => {
       transport.setProtocolVersion?.(version)
       protocol.setProtocolVersion(version)
-      protocol.setEnvelope(version !== undefined && Transport.isStateless(version) ? envelope(version) : undefined)
+      protocol.setEnvelope(
+        version !== undefined && InternalTransport.isStateless(version) ? envelope(version) : undefined
+      )
     }
 
     const handshake = (
@@ -557,7 +560,7 @@ export const make = <R, RH = never>(
           serverAttributes["network.transport"] === "pipe" ? "McpClient.spawn" : "McpClient.openTransport",
           maxMessageBytes === undefined
             ? connect
-            : Effect.provideService(connect, Transport.MaxMessageBytes, maxMessageBytes)
+            : Effect.provideService(connect, InternalTransport.MaxMessageBytes, maxMessageBytes)
         )
         const protocol = yield* Protocol.make({
           transport,
@@ -584,7 +587,7 @@ export const make = <R, RH = never>(
           case "legacy":
             return yield* handshake(transport, protocol, McpSchema.LATEST_PROTOCOL_VERSION, "legacy: the handshake")
           default:
-            return Transport.isStateless(choice)
+            return InternalTransport.isStateless(choice)
               ? yield* discover(transport, protocol, choice, initTimeout, `pinned to ${choice}`).pipe(
                 Effect.mapError((error) =>
                   fallsBack(error)

@@ -22,11 +22,12 @@ import type * as Scope from "effect/Scope"
 import type * as Tracer from "effect/Tracer"
 import { isMcpError, McpRpcError, ProtocolError, TimeoutError, TransportError } from "../McpError.js"
 import * as McpSchema from "../McpSchema.js"
-import * as Transport from "../Transport.js"
+import type * as Transport from "../Transport.js"
 import * as Frames from "./frames.js"
 import * as Json from "./json.js"
 import * as McpHeaders from "./mcpHeaders.js"
 import * as Telemetry from "./telemetry.js"
+import * as InternalTransport from "./transport.js"
 
 /** @internal */
 export interface RequestOptions {
@@ -533,7 +534,7 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
       }
       let parent: Tracer.AnySpan | undefined = Telemetry.parentFromMeta(params)
       if (parent === undefined) {
-        const related = Transport.relatedRequest(frame)
+        const related = InternalTransport.relatedRequest(frame)
         const local = related === undefined ? undefined : toLocalId(related)
         parent = local === undefined ? undefined : pending.get(local)?.span
       }
@@ -793,7 +794,7 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
       closedWith: () => closed,
       setProtocolVersion: (version) => {
         batches = version === "2025-03-26"
-        stateless = Transport.isStateless(version)
+        stateless = InternalTransport.isStateless(version)
         carriesHeaders = stateless && transport.carriesHeaders === true
       },
       setEnvelope: (meta) => {

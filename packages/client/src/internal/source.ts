@@ -15,9 +15,10 @@ import * as HttpTransport from "../HttpTransport.js"
 import type { ConnectionSource } from "../McpClient.js"
 import * as McpConfig from "../McpConfig.js"
 import { TransportError } from "../McpError.js"
-import * as SdkTransport from "../SdkTransport.js"
 import * as StdioTransport from "../StdioTransport.js"
-import * as Transport from "../Transport.js"
+import type * as Transport from "../Transport.js"
+import * as InternalSdkTransport from "./sdkTransport.js"
+import * as InternalTransport from "./transport.js"
 
 /** An HTTP MCP server. */
 export interface HttpSource extends HttpTransport.HttpOptions {
@@ -81,7 +82,7 @@ const connectHttp = (source: HttpSource): Transport.Connect => {
     : "streamable-http"
   if (kind === "streamable-http") return HttpTransport.make({ ...source, url })
   // loaded when used: the SDK's transport brings its zod schemas (4.5 MB of heap)
-  return SdkTransport.make(Effect.map(
+  return InternalSdkTransport.fromSdk(Effect.map(
     Effect.promise(() => import("@modelcontextprotocol/sdk/client/sse.js")),
     ({ SSEClientTransport }) => new SSEClientTransport(url, HttpTransport.sdkOptions(source))
   ))
@@ -94,7 +95,7 @@ const connectHttp = (source: HttpSource): Transport.Connect => {
 const connectSdkServer = (server: SdkServerLike): Transport.Connect =>
   Effect.gen(function*() {
     const ended = yield* Deferred.make<void, TransportError>()
-    const inbox = new Transport.Inbox(ended)
+    const inbox = new InternalTransport.Inbox(ended)
     let open = true
     const serverSide: SdkTransportLike = {
       start: () => Promise.resolve(),
@@ -102,7 +103,7 @@ const connectSdkServer = (server: SdkServerLike): Transport.Connect =>
         if (open) {
           // the server says which of the client's requests this one is for (traces use it)
           if (sendOptions?.relatedRequestId !== undefined && "method" in message && "id" in message) {
-            Transport.markRelated(message, sendOptions.relatedRequestId)
+            InternalTransport.markRelated(message, sendOptions.relatedRequestId)
           }
           inbox.push(message)
         }
@@ -125,7 +126,7 @@ const connectSdkServer = (server: SdkServerLike): Transport.Connect =>
       }),
       () => Effect.promise(() => server.close().catch(() => undefined).then(() => serverSide.close()))
     )
-    return Transport.make({
+    return InternalTransport.make({
       send: (message) =>
         Effect.suspend(() => {
           if (!open) {

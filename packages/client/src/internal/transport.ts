@@ -4,6 +4,7 @@
  *
  * @internal
  */
+import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import type { TransportError } from "../McpError.js"
@@ -12,6 +13,12 @@ import type * as Transport from "../Transport.js"
 
 /** @internal */
 export const TypeId: Transport.TypeId = Symbol.for("@effect-mcp/client/Transport") as Transport.TypeId
+
+/** @internal */
+export class MaxMessageBytes extends Context.Reference<MaxMessageBytes>()(
+  "@effect-mcp/client/Transport/MaxMessageBytes",
+  { defaultValue: () => 16 * 1024 * 1024 }
+) {}
 
 /** @internal */
 export const make = (options: Omit<Transport.Transport, Transport.TypeId>): Transport.Transport => ({
