@@ -7,11 +7,9 @@
  * @since 0.3.0
  */
 import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import * as internal from "./internal/config.js"
 import type * as StdioTransport from "./StdioTransport.js"
-
-const Strings = Schema.Record({ key: Schema.String, value: Schema.String })
 
 /**
  * A server run as a child process, spoken to over stdio.
@@ -19,13 +17,7 @@ const Strings = Schema.Record({ key: Schema.String, value: Schema.String })
  * @since 0.3.0
  * @category schemas
  */
-export const StdioServer = Schema.Struct({
-  command: Schema.String.pipe(Schema.nonEmptyString()),
-  args: Schema.optional(Schema.Array(Schema.String)),
-  env: Schema.optional(Strings),
-  cwd: Schema.optional(Schema.String),
-  type: Schema.optional(Schema.Literal("stdio"))
-})
+export const StdioServer: typeof internal.StdioServer = internal.StdioServer
 
 /**
  * @since 0.3.0
@@ -40,12 +32,7 @@ export type StdioServer = typeof StdioServer.Type
  * @since 0.3.0
  * @category schemas
  */
-export const HttpServer = Schema.Struct({
-  url: Schema.String.pipe(Schema.pattern(/^https?:\/\//i, { message: () => "an http(s) URL" })),
-  type: Schema.optional(Schema.Literal("streamable-http", "streamableHttp", "http", "sse")),
-  transport: Schema.optional(Schema.Literal("streamable-http", "http", "sse")),
-  headers: Schema.optional(Strings)
-})
+export const HttpServer: typeof internal.HttpServer = internal.HttpServer
 
 /**
  * @since 0.3.0
@@ -59,7 +46,7 @@ export type HttpServer = typeof HttpServer.Type
  * @since 0.3.0
  * @category schemas
  */
-export const Server = Schema.Union(StdioServer, HttpServer)
+export const Server: typeof internal.Server = internal.Server
 
 /**
  * @since 0.3.0
@@ -91,8 +78,7 @@ export type Config = typeof Config.Type
  * @since 0.3.0
  * @category accessors
  */
-export const servers = (config: Config): Readonly<Record<string, Server>> =>
-  "mcpServers" in config ? config.mcpServers : config.servers
+export const servers: (config: Config) => Readonly<Record<string, Server>> = internal.servers
 
 /**
  * Reads a config from a parsed JSON value; the error says, in a line, what
@@ -186,19 +172,7 @@ const parseJson = (text: string): Either.Either<unknown, string> => {
  * @since 0.3.0
  * @category decoding
  */
-export const decodeServer = (u: unknown): Either.Either<Server, string> => {
-  if (typeof u !== "object" || u === null || Array.isArray(u)) return Either.left("not an object")
-  const schema = "command" in u ? StdioServer : "url" in u ? HttpServer : undefined
-  if (schema === undefined) return Either.left(`needs a "command" (stdio) or a "url" (HTTP)`)
-  return Either.mapLeft(
-    Schema.decodeUnknownEither(schema as Schema.Schema<Server, unknown>, { errors: "first" })(u),
-    // the first issue is the one to fix (the others are its echoes through optional fields)
-    (error) => ParseResult.ArrayFormatter.formatErrorSync(error).slice(0, 1).map(describeIssue).join("; ")
-  )
-}
-
-const describeIssue = (issue: ParseResult.ArrayFormatterIssue): string =>
-  issue.path.length === 0 ? issue.message : `${issue.path.join(".")}: ${issue.message}`
+export const decodeServer: (u: unknown) => Either.Either<Server, string> = internal.decodeServer
 
 /**
  * Whether an entry is a stdio server.

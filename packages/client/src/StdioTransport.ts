@@ -19,6 +19,7 @@ import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as Host from "./internal/host.js"
 import { TransportError } from "./McpError.js"
 import * as Ndjson from "./Ndjson.js"
 import * as Transport from "./Transport.js"
@@ -113,7 +114,7 @@ const safeVariablesWindows: ReadonlyArray<string> = [
  * @category constructors
  */
 export const environment = (options: StdioOptions): Record<string, string> => {
-  const host = globalThis.process
+  const host = Host.hostProcess()
   const hostEnv: Record<string, string | undefined> = host?.env ?? {}
   if (options.inheritEnv === true) {
     const all: Record<string, string> = {}
@@ -204,7 +205,7 @@ const graceMillis = 150
 
 const groupExists = (pid: number): boolean => {
   try {
-    globalThis.process.kill(-pid, 0)
+    Host.hostProcess()!.kill!(-pid, 0)
     return true
   } catch (error) {
     return (error as { readonly code?: unknown }).code === "EPERM"
@@ -317,7 +318,8 @@ export const makeCommand = (
         }
         return true
       }).pipe(Effect.interruptible)
-    const hasGroups = globalThis.process?.platform !== "win32" && typeof globalThis.process?.kill === "function"
+    const host = Host.hostProcess()
+    const hasGroups = host?.platform !== "win32" && typeof host?.kill === "function"
     yield* Effect.addFinalizer(() =>
       Effect.gen(function*() {
         outbox.close(closedError)

@@ -15,11 +15,14 @@ import * as RcMap from "effect/RcMap"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
-import * as McpClient from "../McpClient.js"
-import * as McpConfig from "../McpConfig.js"
+import type * as McpClient from "../McpClient.js"
+import type * as McpConfig from "../McpConfig.js"
 import { GroupError, isTransportError, type McpError } from "../McpError.js"
 import type * as McpGroup from "../McpGroup.js"
 import type * as McpSchema from "../McpSchema.js"
+import * as InternalClient from "./client.js"
+import * as InternalConfig from "./config.js"
+import * as InternalSource from "./source.js"
 
 const ServerState = {
   Idle: { _tag: "Idle" } as McpGroup.ServerState,
@@ -98,8 +101,8 @@ export const make = <S extends McpGroup.Servers, R = never>(
   Effect.gen(function*() {
     const sources = new Map<string, Either.Either<McpClient.ConnectionSource, GroupError>>()
     if (isConfig(servers)) {
-      for (const [name, entry] of Object.entries(McpConfig.servers(servers))) {
-        const checked = McpConfig.decodeServer(entry)
+      for (const [name, entry] of Object.entries(InternalConfig.servers(servers))) {
+        const checked = InternalConfig.decodeServer(entry)
         sources.set(
           name,
           Either.isRight(checked)
@@ -210,11 +213,12 @@ export const make = <S extends McpGroup.Servers, R = never>(
           const source = sources.get(name)!
           if (Either.isLeft(source)) return yield* source.left
           yield* setState(name, ServerState.Connecting)
-          const client = yield* McpClient.make(source.right, {
+          // as McpClient.make does
+          const client = yield* InternalClient.make(InternalSource.toConnect(source.right), {
             ...options.client,
             ...options.clients?.[name],
             autoConnect: true
-          } as McpClient.Options<R>).pipe(
+          } as McpClient.Options<R>, InternalSource.verdictKey(source.right)).pipe(
             Effect.mapError((cause) =>
               new GroupError({ reason: "Unavailable", server: name, description: `server "${name}"`, cause })
             ),

@@ -13,10 +13,11 @@ import * as Exit from "effect/Exit"
 import * as Predicate from "effect/Predicate"
 import * as HttpTransport from "../HttpTransport.js"
 import type { ConnectionSource } from "../McpClient.js"
-import * as McpConfig from "../McpConfig.js"
 import { TransportError } from "../McpError.js"
 import * as StdioTransport from "../StdioTransport.js"
 import type * as Transport from "../Transport.js"
+import * as InternalConfig from "./config.js"
+import * as Host from "./host.js"
 import * as InternalSdkTransport from "./sdkTransport.js"
 import * as InternalTransport from "./transport.js"
 
@@ -62,9 +63,8 @@ export const scriptCommand = (path: string): StdioTransport.StdioOptions | undef
   const lower = path.toLowerCase()
   if (lower.endsWith(".js") || lower.endsWith(".mjs") || lower.endsWith(".cjs")) {
     // the Node running this client, when there is one
-    const node = typeof globalThis.process?.execPath === "string" && globalThis.process.release?.name === "node"
-      ? globalThis.process.execPath
-      : "node"
+    const host = Host.hostProcess()
+    const node = typeof host?.execPath === "string" && host.release?.name === "node" ? host.execPath : "node"
     return { command: node, args: [path] }
   }
   if (lower.endsWith(".ts") || lower.endsWith(".mts")) return { command: "npx", args: ["--no-install", "tsx", path] }
@@ -206,7 +206,7 @@ const resolve = (source: ConnectionSource): Transport.Connect<any> => {
     }
     const entry = servers[name]
     if (entry === undefined) return fail(`the config has no server named "${name}" (it has: ${names.join(", ")})`)
-    const checked = McpConfig.decodeServer(entry)
+    const checked = InternalConfig.decodeServer(entry)
     return Either.isLeft(checked)
       ? fail(`the config entry "${name}" is not a server: ${checked.left}`)
       : resolve(entry)
