@@ -66,7 +66,6 @@ const files = sources(src).map((file) => ({
 const knownDebts: ReadonlyArray<string> = [
   "internal/client.ts imports McpError.js",
   "internal/client.ts imports McpSchema.js",
-  "internal/client.ts imports ResponseCache.js",
   "internal/frames.ts imports McpError.js",
   "internal/group.ts imports McpError.js",
   "internal/httpStatus.ts imports McpError.js",

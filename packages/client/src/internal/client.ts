@@ -28,13 +28,14 @@ import type { McpRpcError, NotConnected, TransportError } from "../McpError.js"
 import { ProtocolError, ToolError } from "../McpError.js"
 import type { McpError } from "../McpError.js"
 import * as McpSchema from "../McpSchema.js"
-import * as ResponseCache from "../ResponseCache.js"
+import type * as ResponseCache from "../ResponseCache.js"
 import type * as Transport from "../Transport.js"
 import * as FastDecode from "./fastDecode.js"
 import * as Json from "./json.js"
 import * as McpHeaders from "./mcpHeaders.js"
 import * as Problems from "./problems.js"
 import * as Protocol from "./protocol.js"
+import * as InternalResponseCache from "./responseCache.js"
 import * as Sessions from "./session.js"
 import * as Telemetry from "./telemetry.js"
 import * as Traffic from "./traffic.js"
@@ -318,12 +319,12 @@ export const make = <R, RH = never>(
     // the response cache (stateless revision), when asked for
     const cache = options.cache === true
       ? yield* Effect.flatMap(
-        Effect.serviceOption(ResponseCache.ResponseCache),
+        Effect.serviceOption(InternalResponseCache.ResponseCache),
         (store) =>
           Effect.flatMap(
-            Option.isSome(store) ? Effect.succeed(store.value) : ResponseCache.makeMemory(),
+            Option.isSome(store) ? Effect.succeed(store.value) : InternalResponseCache.makeMemory(),
             (store) =>
-              ResponseCache.make(store, {
+              InternalResponseCache.make(store, {
                 server: serverIdentity(verdictKey),
                 partition: options.cachePartition ?? `client ${++clientCount}`
               })
