@@ -4,7 +4,7 @@
 // Streamable HTTP goes over node:http (and OAuth sources over the SDK's transport).
 import { McpAuth, McpClient } from "@effect-mcp/client"
 import { NodeMcpClient } from "@effect-mcp/client-node"
-import { ClientCredentialsProvider, PrivateKeyJwtProvider } from "@modelcontextprotocol/sdk/client/auth-extensions.js"
+import { PrivateKeyJwtProvider } from "@modelcontextprotocol/sdk/client/auth-extensions.js"
 import { Console, Effect, Redacted } from "effect"
 
 const url = process.argv[process.argv.length - 1]
@@ -36,14 +36,32 @@ const headless = () =>
 
 const providerFor = (name) => {
   if (name === "auth/client-credentials-basic") {
-    return new ClientCredentialsProvider({ clientId: context.client_id, clientSecret: context.client_secret })
+    return Effect.succeed(McpAuth.clientCredentials({
+      clientId: context.client_id,
+      clientSecret: Redacted.make(context.client_secret)
+    }))
   }
   if (name === "auth/client-credentials-jwt") {
-    return new PrivateKeyJwtProvider({
+    return Effect.succeed(
+      new PrivateKeyJwtProvider({
+        clientId: context.client_id,
+        privateKey: context.private_key_pem,
+        algorithm: context.signing_algorithm
+      })
+    )
+  }
+  if (name === "auth/wif-jwt-bearer") {
+    return Effect.succeed(McpAuth.workloadIdentity({
       clientId: context.client_id,
-      privateKey: context.private_key_pem,
-      algorithm: context.signing_algorithm
-    })
+      assertion: Effect.succeed(Redacted.make(context.valid_jwt))
+    }))
+  }
+  if (name === "auth/enterprise-managed-authorization") {
+    return Effect.succeed(McpAuth.enterpriseManaged({
+      idToken: Redacted.make(context.idp_id_token),
+      identityProvider: { tokenEndpoint: context.idp_token_endpoint, clientId: context.idp_client_id },
+      client: { id: context.client_id, secret: Redacted.make(context.client_secret) }
+    }))
   }
   return headless()
 }
@@ -51,7 +69,7 @@ const providerFor = (name) => {
 /** List the tools and call each: what every authorization scenario wants to see done with a token. */
 const authorized = (name) =>
   Effect.gen(function*() {
-    const client = yield* McpClient.make({ url, authProvider: providerFor(name) }, { protocol })
+    const client = yield* McpClient.make({ url, authProvider: yield* providerFor(name) }, { protocol })
     for (const tool of yield* client.listTools) yield* client.callTool(tool.name, {})
   })
 

@@ -667,7 +667,7 @@ export const httpStatusError = (options: {
 // the SDK's UnauthorizedError, its OAuth errors (invalid_grant, ...), a refused authorization
 const isAuthFailure = (cause: unknown): boolean =>
   cause instanceof Error &&
-  (cause.name === "UnauthorizedError" || cause.name === "AuthorizationRefused" ||
+  (cause.name === "UnauthorizedError" || Predicate.isTagged(cause, "AuthorizationError") ||
     Predicate.hasProperty(cause, "errorCode") || /Unauthorized|invalid_grant|access_denied/.test(cause.message))
 
 /** @internal */
