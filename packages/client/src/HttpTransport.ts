@@ -571,8 +571,11 @@ const finishingAuth = (
         } catch (refused) {
           return Effect.fail(authorizationRefused(refused))
         }
+        // a check that failed or a grant refused does not get better by asking again
         if (code === undefined) {
-          return isUnauthorizedError(error.cause) ? Effect.fail(error) : send(message, attempt + 1)
+          return isUnauthorizedError(error.cause) || McpAuth.isAuthorizationError(error.cause)
+            ? Effect.fail(error)
+            : send(message, attempt + 1)
         }
         return Effect.tryPromise({
           try: () => sdk.finishAuth(code),

@@ -223,6 +223,21 @@ export const AuthorizationError = Authorization.AuthorizationError
 export type AuthorizationError = Authorization.AuthorizationError
 
 /**
+ * Whether `u`, or an error in its chain of causes, is an `AuthorizationError`.
+ *
+ * @since 0.4.0
+ * @category guards
+ */
+export const isAuthorizationError = (u: unknown): boolean => {
+  let at = u
+  for (let depth = 0; depth < 8 && Predicate.isObject(at); depth++) {
+    if (at instanceof AuthorizationError) return true
+    at = Predicate.hasProperty(at, "cause") ? at.cause : undefined
+  }
+  return false
+}
+
+/**
  * A provider that can finish its authorization-code flow itself: after
  * `redirectToAuthorization`, `takeAuthorizationResponse` returns the
  * redirect's parameters (the transport checks its `iss` before redeeming its
@@ -596,7 +611,9 @@ const nonInteractive = (options: {
         refused = false
         throw new AuthorizationError({
           reason: "GrantRefused",
-          detail: "the authorization server refused the grant: it is not asked again until the next request"
+          detail:
+            "the authorization server refused the grant (invalid_grant, invalid_client or unauthorized_client): " +
+            "it is not asked again until the next request"
         })
       }
       return options.grant(discovered, scope ?? options.scope)

@@ -25,7 +25,7 @@ const whoami = (client: McpClient.Service) => client.callTool("whoami")
 const oauthSuite = (transports: Layer.Layer<never> | Layer.Layer<HttpTransport.Connector>) => {
   it.scopedLive("a token store keeps the credentials across sessions: the second needs no authorization", () =>
     Effect.gen(function*() {
-      const server = yield* startAuthServer
+      const server = yield* startAuthServer()
       const store = McpAuth.memoryStore()
       yield* Effect.scoped(
         Effect.flatMap(
@@ -49,7 +49,7 @@ const oauthSuite = (transports: Layer.Layer<never> | Layer.Layer<HttpTransport.C
 
   it.scopedLive("a file token store keeps the credentials for the next process", () =>
     Effect.gen(function*() {
-      const server = yield* startAuthServer
+      const server = yield* startAuthServer()
       const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-mcp-tokens-"))
       yield* Effect.addFinalizer(() => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true })))
       const path = Path.join(dir, "credentials.json")
@@ -76,7 +76,7 @@ const oauthSuite = (transports: Layer.Layer<never> | Layer.Layer<HttpTransport.C
 
   it.scopedLive("20 concurrent calls that meet an expired token refresh it once", () =>
     Effect.gen(function*() {
-      const server = yield* startAuthServer
+      const server = yield* startAuthServer()
       const client = yield* Effect.flatMap(provider(McpAuth.memoryStore()), (authProvider) =>
         McpClient.make({ url: server.url, authProvider }))
       yield* whoami(client)
@@ -93,7 +93,7 @@ const oauthSuite = (transports: Layer.Layer<never> | Layer.Layer<HttpTransport.C
 
   it.scopedLive("a revoked refresh token fails with TransportError Unauthorized that says what to do", () =>
     Effect.gen(function*() {
-      const server = yield* startAuthServer
+      const server = yield* startAuthServer()
       const client = yield* Effect.flatMap(
         provider(McpAuth.memoryStore()),
         (authProvider) => McpClient.make({ url: server.url, authProvider })
@@ -113,7 +113,7 @@ const oauthSuite = (transports: Layer.Layer<never> | Layer.Layer<HttpTransport.C
       lines.push(`${JSON.stringify(message)} ${JSON.stringify(Array.from(annotations))}`)
     })
     return Effect.gen(function*() {
-      const server = yield* startAuthServer
+      const server = yield* startAuthServer()
       const error = yield* Effect.flip(McpClient.make({ url: server.url, bearer: Redacted.make(secret) }))
       assert.instanceOf(error, McpError.TransportError)
       assert.strictEqual(error.reason, "Unauthorized")
@@ -139,7 +139,7 @@ describe("OAuth over Streamable HTTP on node:http", () => {
 
   it.scopedLive("an event stream refused for an expired token reopens as soon as the token is renewed", () =>
     Effect.gen(function*() {
-      const server = yield* startAuthServer
+      const server = yield* startAuthServer()
       const client = yield* Effect.flatMap(
         provider(McpAuth.memoryStore()),
         (authProvider) => McpClient.make({ url: server.url, authProvider })
