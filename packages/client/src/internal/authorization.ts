@@ -53,6 +53,12 @@ export interface Session {
       readonly tokenEndpoint: string | undefined
     }
     | undefined
+  /**
+   * Whether a protected-resource metadata document named the authorization
+   * server. Without one (a 2025-03-26 server), the metadata comes from the
+   * MCP server's own origin, and its issuer is taken as it says.
+   */
+  protectedResource: boolean
   /** The scopes asked for so far: a step-up asks for these and the new ones (SEP-2350). */
   readonly requestedScopes: Set<string>
   authorizationServerNonce: string | undefined
@@ -86,6 +92,7 @@ export const makeSession = (
   secrets: options.secrets,
   dpop: options.dpop ?? "auto",
   metadata: undefined,
+  protectedResource: false,
   requestedScopes: new Set(),
   authorizationServerNonce: undefined,
   resourceServerNonce: undefined,
@@ -158,7 +165,7 @@ const checkMetadata = (session: Session, url: URL, document: unknown) => {
   const fields = document as Record<string, unknown>
   const issuer = fields.issuer
   const fetched = `${url.origin}${url.pathname}`
-  if (typeof issuer !== "string" || metadataUrlsOf(issuer)?.includes(fetched) !== true) {
+  if (session.protectedResource && (typeof issuer !== "string" || metadataUrlsOf(issuer)?.includes(fetched) !== true)) {
     throw new AuthorizationError({
       reason: "MetadataIssuerMismatch",
       detail: `the authorization server metadata at ${fetched} names the issuer ${
@@ -166,6 +173,7 @@ const checkMetadata = (session: Session, url: URL, document: unknown) => {
       }, which is not the issuer that URL belongs to: the metadata was not used (RFC 8414 §3.3)`
     })
   }
+  if (typeof issuer !== "string") return
   session.metadata = {
     issuer,
     issParameterSupported: fields.authorization_response_iss_parameter_supported === true,
@@ -213,6 +221,9 @@ export const authorizationFetch = (session: Session, base: typeof fetch): typeof
     return Dpop.asksForNonce(text) ? send(session.authorizationServerNonce) : first
   }
   const response = await base(input, init)
+  if (method === "GET" && response.ok && url.pathname.includes("/.well-known/oauth-protected-resource")) {
+    session.protectedResource = true
+  }
   if (method === "GET" && response.ok && isMetadataUrl(url)) {
     const document = await response.clone().json().catch(() => undefined)
     checkMetadata(session, url, document)
