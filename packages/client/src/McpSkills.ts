@@ -546,14 +546,14 @@ export const load = (
     if (Either.isLeft(parsed)) {
       return yield* refuse(skill, uri, "frontmatter", {
         expected: "valid YAML",
-        received: internal.preview(parsed.left)
+        received: internal.preview(parsed.left, 120)
       })
     }
     const frontmatter = parsed.right
     if (!internal.isPlainObject(frontmatter)) {
       return yield* refuse(skill, uri, "frontmatter", {
         expected: "a YAML mapping",
-        received: internal.preview(frontmatter)
+        received: internal.describe(frontmatter)
       })
     }
     const field = internal.firstDifference(skill.frontmatter, frontmatter)
@@ -561,7 +561,7 @@ export const load = (
       return yield* refuse(skill, uri, "frontmatter", {
         field,
         expected: internal.preview(skill.frontmatter[field]),
-        received: internal.preview(frontmatter[field])
+        received: internal.describe(frontmatter[field])
       })
     }
     return { skill, text, frontmatter: frontmatter as Frontmatter, body: block.body } satisfies LoadedSkill

@@ -136,11 +136,50 @@ export const frontmatterBlock = (text: string, maxBytes: number): FrontmatterBlo
   return { _tag: "Absent" }
 }
 
+// The parser recurses once per level of nesting, and a few hundred levels
+// overflow the stack (after a second or more of work): what could open a level
+// is counted first. Flow brackets are counted wherever they are (a string with
+// 64 unclosed brackets is refused too, a price worth paying), block levels by
+// the indentation and indicators ("- - -") that begin a line.
+const MAX_FLOW_DEPTH = 64
+const MAX_LINE_LEAD = 128
+
+/** @internal */
+export const nestsTooDeep = (yaml: string): boolean => {
+  let flow = 0
+  let lead = 0
+  let atLineStart = true
+  for (let i = 0; i < yaml.length; i++) {
+    const c = yaml.charCodeAt(i)
+    if (c === 10) {
+      atLineStart = true
+      lead = 0
+      continue
+    }
+    if (atLineStart) {
+      // space, tab, "-", "?", ":"
+      if (c === 32 || c === 9 || c === 45 || c === 63 || c === 58) {
+        if (++lead > MAX_LINE_LEAD) return true
+        continue
+      }
+      atLineStart = false
+    }
+    if (c === 91 || c === 123) {
+      if (++flow > MAX_FLOW_DEPTH) return true
+    } else if ((c === 93 || c === 125) && flow > 0) {
+      flow--
+    }
+  }
+  return false
+}
+
 /**
  * Parses the frontmatter YAML. The parser is loaded here, on first use, so a
- * program that never loads a skill never pays for it. Aliases are bounded
- * (an alias bomb fails instead of expanding), and a key given twice is an
- * error: which of the two a server meant is not for the client to guess.
+ * program that never loads a skill never pays for it. Nesting is bounded
+ * before parsing, aliases while converting (an alias bomb fails instead of
+ * expanding), and a key given twice in a mapping is an error: which of the two
+ * a server meant is not for the client to guess. Duplicates are found here in
+ * one pass; the parser's own check compares every pair of keys.
  *
  * @internal
  */
@@ -148,25 +187,40 @@ export const parseYaml = (
   source: string,
   maxAliasCount: number
 ): Effect.Effect<Either.Either<unknown, string>> =>
-  Effect.flatMap(
-    Effect.promise(() => import("yaml")),
-    (YAML) =>
-      Effect.sync(() => {
-        try {
-          return Either.right(
-            YAML.parse(source, {
-              schema: "core",
-              uniqueKeys: true,
-              maxAliasCount,
-              prettyErrors: false
-            }) as unknown
-          )
-        } catch (error) {
-          // a RangeError (stack) from nesting ends here too: a refusal, not a defect
-          return Either.left(error instanceof Error ? error.message : String(error))
-        }
-      })
-  )
+  nestsTooDeep(source)
+    ? Effect.succeed(Either.left(`nested deeper than ${MAX_FLOW_DEPTH} flow or ${MAX_LINE_LEAD} block levels`))
+    : Effect.flatMap(
+      Effect.promise(() => import("yaml")),
+      (YAML) =>
+        Effect.sync(() => {
+          try {
+            const document = YAML.parseDocument(source, { schema: "core", uniqueKeys: false, prettyErrors: false })
+            const error = document.errors[0]
+            if (error !== undefined) return Either.left(error.message)
+            let duplicate = false
+            YAML.visit(document, {
+              Map: (_, map) => {
+                const keys = new Set<string>()
+                for (const pair of map.items) {
+                  if (!YAML.isScalar(pair.key)) continue
+                  // keys become object properties, where 1 and "1" are the same key
+                  const key = String(pair.key.value)
+                  if (keys.has(key)) {
+                    duplicate = true
+                    return YAML.visit.BREAK
+                  }
+                  keys.add(key)
+                }
+                return undefined
+              }
+            })
+            if (duplicate) return Either.left("a mapping gives one key twice")
+            return Either.right(document.toJS({ maxAliasCount }) as unknown)
+          } catch (error) {
+            return Either.left(error instanceof Error ? error.message : String(error))
+          }
+        })
+    )
 
 /** @internal */
 export const isPlainObject = (u: unknown): u is Record<string, unknown> => {
@@ -234,6 +288,21 @@ export const preview = (value: unknown, max = 200): string => {
     text = "(unprintable)"
   }
   return text.length > max ? `${text.slice(0, max)}…` : text
+}
+
+/**
+ * What a value from unverified content is, without any of it: an error
+ * message may reach a log or a model, and the content is what was refused.
+ *
+ * @internal
+ */
+export const describe = (value: unknown): string => {
+  if (value === undefined) return "(absent)"
+  if (value === null) return "null"
+  if (typeof value === "string") return `a string of ${value.length} characters`
+  if (Array.isArray(value)) return `an array of ${value.length} items`
+  if (typeof value === "object") return `an object with ${Object.keys(value).length} fields`
+  return `a ${typeof value}`
 }
 
 /**
