@@ -505,15 +505,26 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
  * `readFile` does, then parses its YAML frontmatter and compares it field by
  * field with the entry's. Any mismatch refuses the skill with
  * `SkillVerificationError`; the entry's name must also be the last segment
- * of its URI. Supporting files are read later, each with `readFile`.
+ * of its URI. Supporting files are read later, each with `readFile`, against
+ * `loaded.skill`. A skill known by URI alone (a listing may be partial) is
+ * given as that URI: its entry is asked for with `skills/get` first.
  *
  * @since 0.4.0
  * @category loading
  */
 export const load = (
   client: McpClient.Service,
-  skill: Skill,
+  skill: Skill | string,
   options?: VerifyOptions
+): Effect.Effect<LoadedSkill, McpError | SkillVerificationError> =>
+  typeof skill === "string"
+    ? Effect.flatMap(get(client, skill, options?.requestOptions), (entry) => loadEntry(client, entry, options))
+    : loadEntry(client, skill, options)
+
+const loadEntry = (
+  client: McpClient.Service,
+  skill: Skill,
+  options: VerifyOptions | undefined
 ): Effect.Effect<LoadedSkill, McpError | SkillVerificationError> =>
   Effect.gen(function*() {
     const uri = skill.uri

@@ -182,6 +182,16 @@ describe("McpSkills", () => {
       assert.deepStrictEqual(served.reads, [SKILL, FORMS, LOGO])
     }))
 
+  it.scoped("sizes are UTF-8 bytes as an encoder makes them, lone surrogates included", () =>
+    Effect.gen(function*() {
+      const ODD = "skill://pdf-processing/odd.md"
+      const files = { ...truthful, [ODD]: "a\ud800b\udc00c 👋 é\ud83d" }
+      const listing = entry(SKILL, frontmatter, files)
+      const client = yield* connect(single(listing, files))
+      const file = yield* McpSkills.readFile(client, listing, ODD)
+      assert.deepStrictEqual([...file.bytes], [...bytesOf(files[ODD])])
+    }))
+
   it.scoped("gets one entry by URI with skills/get", () =>
     Effect.gen(function*() {
       const served = single(pdfSkill)
@@ -190,6 +200,13 @@ describe("McpSkills", () => {
       assert.deepStrictEqual(skill, pdfSkill)
       const loaded = yield* McpSkills.load(client, skill)
       assert.strictEqual(loaded.frontmatter.name, "pdf-processing")
+      // by URI alone: the entry first, then SKILL.md
+      const byUri = yield* McpSkills.load(client, SKILL)
+      assert.deepStrictEqual(byUri.skill, pdfSkill)
+      assert.deepStrictEqual(served.reads, [SKILL, SKILL])
+      const unknown = yield* Effect.flip(McpSkills.load(client, "skill://nothing/SKILL.md"))
+      assert.strictEqual(unknown._tag, "McpRpcError")
+      assert.deepStrictEqual(served.reads, [SKILL, SKILL])
     }))
 
   describe("a tampered skill is refused, and nothing of it returned", () => {
