@@ -202,7 +202,9 @@ export type VerificationFailure =
 /**
  * A skill file did not match its listing entry, so it was refused: nothing
  * of its content is returned. `field` names the frontmatter field that
- * differs; `expected` is what the entry says, `received` what the server sent.
+ * differs; `expected` is what the entry says, `received` what the server
+ * sent: a size or digest, or for a frontmatter value a description of it
+ * (`a string of 22 characters`), never the refused text itself.
  *
  * @since 0.4.0
  * @category errors
