@@ -158,6 +158,28 @@ scenarios["auth/cross-app-access-complete-flow"] = Effect.gen(function*() {
   for (const tool of yield* client.listTools) yield* client.callTool(tool.name, {})
 })
 
+// SEP-2640: list the skills, and read none of their files
+scenarios["sep-2640-client-no-prefetch"] = Effect.gen(function*() {
+  const { McpSkills } = yield* Effect.promise(() => import("@effect-mcp/client"))
+  const client = yield* connect({ capabilities: McpSkills.capabilities() })
+  yield* McpSkills.list(client)
+})
+
+// SEP-2640: load each skill, then read its other files as an agent would; the served SKILL.md is tampered
+// with, so the load is refused (the client exits non-zero) and no further file is read
+scenarios["sep-2640-client-verify-digest"] = Effect.gen(function*() {
+  const { McpSkills } = yield* Effect.promise(() => import("@effect-mcp/client"))
+  const client = yield* connect({ capabilities: McpSkills.capabilities() })
+  for (const skill of yield* McpSkills.list(client)) {
+    yield* McpSkills.load(client, skill)
+    for (const file of skill.resources === "dynamic" ? [] : skill.resources) {
+      if (file.uri !== skill.uri) yield* McpSkills.readFile(client, skill, file.uri)
+    }
+  }
+})
+scenarios["sep-2640-client-verify-size"] = scenarios["sep-2640-client-verify-digest"]
+scenarios["sep-2640-client-verify-frontmatter"] = scenarios["sep-2640-client-verify-digest"]
+
 const program = (scenarios[scenario] ??
   (scenario.startsWith("auth/") ? authorized(scenario) : notYet(scenario))).pipe(
     Effect.scoped,

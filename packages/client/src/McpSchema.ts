@@ -262,7 +262,9 @@ export const ClientCapabilities = Schema.Struct({
   roots: Schema.optional(Schema.Struct({ listChanged: Schema.optional(Schema.Boolean) })),
   sampling: Schema.optional(JsonObject),
   elicitation: Schema.optional(JsonObject),
-  tasks: Schema.optional(JsonObject)
+  tasks: Schema.optional(JsonObject),
+  /** Extensions the client supports, by identifier, each with its settings (SEP-2133). */
+  extensions: Schema.optional(Schema.Record({ key: Schema.String, value: JsonObject }))
 })
 
 /**
@@ -289,7 +291,13 @@ export const ServerCapabilities = Schema.Struct({
     listChanged: Schema.optional(Schema.Boolean)
   })),
   tools: Schema.optional(ListChanged),
-  tasks: Schema.optional(JsonObject)
+  tasks: Schema.optional(JsonObject),
+  /**
+   * Extensions the server supports, by identifier, each with its settings
+   * (SEP-2133). Unchecked: a malformed declaration of one extension must not
+   * fail the handshake for everything else.
+   */
+  extensions: Schema.optional(Schema.Unknown)
 })
 
 /**

@@ -60,6 +60,14 @@ export * as McpGroup from "./McpGroup.js"
 export * as McpSchema from "./McpSchema.js"
 
 /**
+ * The Skills extension (SEP-2640): list a server's skills, and load one only
+ * when asked, each file verified against its listing entry.
+ *
+ * @since 0.4.0
+ */
+export * as McpSkills from "./McpSkills.js"
+
+/**
  * Newline-delimited JSON framing for stdio transports.
  *
  * @since 0.1.0
