@@ -4,7 +4,6 @@
 // Streamable HTTP goes over node:http (and OAuth sources over the SDK's transport).
 import { McpAuth, McpClient } from "@effect-mcp/client"
 import { NodeMcpClient } from "@effect-mcp/client-node"
-import { PrivateKeyJwtProvider } from "@modelcontextprotocol/sdk/client/auth-extensions.js"
 import { Console, Effect, Redacted } from "effect"
 
 const url = process.argv[process.argv.length - 1]
@@ -42,13 +41,11 @@ const providerFor = (name) => {
     }))
   }
   if (name === "auth/client-credentials-jwt") {
-    return Effect.succeed(
-      new PrivateKeyJwtProvider({
-        clientId: context.client_id,
-        privateKey: context.private_key_pem,
-        algorithm: context.signing_algorithm
-      })
-    )
+    return Effect.succeed(McpAuth.privateKeyJwt({
+      clientId: context.client_id,
+      privateKey: Redacted.make(context.private_key_pem),
+      algorithm: context.signing_algorithm
+    }))
   }
   if (name === "auth/wif-jwt-bearer") {
     return Effect.succeed(McpAuth.workloadIdentity({

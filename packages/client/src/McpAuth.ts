@@ -553,6 +553,8 @@ const nonInteractive = (options: {
   readonly clientSecret?: Redacted.Redacted<string> | undefined
   readonly grantTypes: ReadonlyArray<string>
   readonly scope?: string | undefined
+  readonly authMethod?: string | undefined
+  readonly addClientAuthentication?: OAuthClientProvider["addClientAuthentication"] | undefined
   readonly grant: (
     discovered: { readonly issuer: string | undefined; readonly resource: string | undefined },
     scope: string | undefined
@@ -577,7 +579,8 @@ const nonInteractive = (options: {
         client_name: "effect-mcp",
         redirect_uris: [],
         grant_types: [...options.grantTypes],
-        token_endpoint_auth_method: options.clientSecret === undefined ? "none" : "client_secret_basic",
+        token_endpoint_auth_method: options.authMethod ??
+          (options.clientSecret === undefined ? "none" : "client_secret_basic"),
         ...(options.scope === undefined ? {} : { scope: options.scope })
       }
     },
@@ -599,6 +602,9 @@ const nonInteractive = (options: {
       if (scope === "all" || scope === "tokens") tokens = undefined
       refused = true
     },
+    ...(options.addClientAuthentication === undefined
+      ? {}
+      : { addClientAuthentication: options.addClientAuthentication }),
     redirectToAuthorization: () => {
       throw new Error("a non-interactive grant has no authorization page")
     },
@@ -636,6 +642,41 @@ export const clientCredentials = (options: {
   nonInteractive({
     ...options,
     grantTypes: ["client_credentials"],
+    grant: async (_, scope) =>
+      new URLSearchParams({ grant_type: "client_credentials", ...(scope === undefined ? {} : { scope }) })
+  })
+
+/**
+ * The client-credentials grant, the client authenticating with a JWT signed
+ * by its private key (`private_key_jwt`, RFC 7523 §2.2: `iss` = `sub` = the
+ * client id, `aud` the authorization server's issuer). `privateKey` is a
+ * PKCS#8 PEM.
+ *
+ * @since 0.4.0
+ * @category providers
+ */
+export const privateKeyJwt = (options: {
+  readonly clientId: string
+  readonly privateKey: Redacted.Redacted<string>
+  readonly algorithm: string
+  readonly scope?: string | undefined
+}): OAuthClientProvider =>
+  nonInteractive({
+    clientId: options.clientId,
+    scope: options.scope,
+    grantTypes: ["client_credentials"],
+    authMethod: "private_key_jwt",
+    addClientAuthentication: async (headers, params, url, metadata) => {
+      // loaded when used: the SDK's signing helper brings jose
+      const { createPrivateKeyJwtAuth } = await import("@modelcontextprotocol/sdk/client/auth-extensions.js")
+      const sign = createPrivateKeyJwtAuth({
+        issuer: options.clientId,
+        subject: options.clientId,
+        privateKey: Redacted.value(options.privateKey),
+        alg: options.algorithm
+      })
+      await sign(headers, params, url, metadata)
+    },
     grant: async (_, scope) =>
       new URLSearchParams({ grant_type: "client_credentials", ...(scope === undefined ? {} : { scope }) })
   })
