@@ -349,6 +349,7 @@ const makeHeadless = (options: HeadlessOptions, store: TokenStoreService, server
     redirectToAuthorization: async (url) => {
       response = undefined
       const answer = await fetchFn(url, { redirect: "manual" })
+      await answer.body?.cancel()
       const location = answer.headers.get("location")
       if (location === null) {
         throw new AuthorizationError({

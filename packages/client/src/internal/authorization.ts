@@ -296,9 +296,13 @@ const applicationType = (redirectUrl: string | URL | undefined): "native" | "web
   }
 }
 
+const maxScopes = 64
+
 const withScopes = (session: Session, url: URL, metadata: OAuthClientMetadata): URL => {
   const asked = (url.searchParams.get("scope") ?? "").split(" ").filter((s) => s !== "")
-  const scopes = new Set([...session.requestedScopes, ...asked])
+  // a server that asks for new scopes at every refusal does not grow the request without bound
+  if (session.requestedScopes.size + asked.length > maxScopes) session.requestedScopes.clear()
+  const scopes = new Set([...session.requestedScopes, ...asked.slice(0, maxScopes)])
   // a refresh token is asked for only of a server that says it gives one for it
   if (
     session.metadata?.scopesSupported?.includes("offline_access") === true &&
