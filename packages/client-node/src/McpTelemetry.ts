@@ -14,16 +14,17 @@
  * import { NodeMcpClient } from "@effect-mcp/client-node"
  * import * as McpTelemetry from "@effect-mcp/client-node/McpTelemetry"
  * import { McpClient } from "@effect-mcp/client"
- * import { Effect, Layer } from "effect"
+ * import { Effect } from "effect"
  *
  * const program = McpClient.callTool("echo", { message: "traced" })
  *
- * // OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 OTEL_SERVICE_NAME=my-agent node main.js
- * program.pipe(
+ * const main = program.pipe(
  *   Effect.provide(NodeMcpClient.layer("http://127.0.0.1:3000/mcp")),
- *   Effect.provide(McpTelemetry.layerFromEnv()),
- *   Effect.runPromise
+ *   Effect.provide(McpTelemetry.layerFromEnv())
  * )
+ *
+ * // OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 OTEL_SERVICE_NAME=my-agent node main.js
+ * // with, in main.js: NodeRuntime.runMain(main)
  * ```
  *
  * @since 0.3.0

@@ -1,0 +1,57 @@
+// API docs: runs @effect/docgen in every package that has a docgen.json. docgen type-checks each @example
+// (against the package's sources and the other packages' built dist, see each docgen.json), runs it with tsx,
+// and writes Markdown to packages/<name>/docs/ (git-ignored). Fails when an example stops compiling or throws.
+//
+//   node scripts/docs.mjs                 every package, two at a time
+//   node scripts/docs.mjs client testing  only these
+import { spawn } from "node:child_process"
+import { existsSync } from "node:fs"
+import { availableParallelism } from "node:os"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..")
+const bin = join(root, "node_modules", ".bin")
+const wanted = process.argv.slice(2)
+const packages = ["client", "client-node", "testing", "ai"]
+  .filter((name) => wanted.length === 0 || wanted.includes(name))
+  .filter((name) => existsSync(join(root, "packages", name, "docgen.json")))
+
+const run = (name) =>
+  new Promise((resolve) => {
+    const started = performance.now()
+    const child = spawn(join(bin, "docgen"), [], {
+      cwd: join(root, "packages", name),
+      // docgen calls `tsc` and `tsx` by name
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let output = ""
+    child.stdout.on("data", (chunk) => output += chunk)
+    child.stderr.on("data", (chunk) => output += chunk)
+    child.on("close", (code) => {
+      const seconds = ((performance.now() - started) / 1000).toFixed(1)
+      const examples = /(\d+) example\(s\) found/.exec(output)?.[1] ?? "0"
+      if (code === 0) {
+        console.log(`docs: ${name}: ${examples} examples checked (${seconds} s)`)
+      } else {
+        console.error(`docs: ${name} FAILED (${seconds} s):\n${output}`)
+      }
+      resolve(code === 0)
+    })
+  })
+
+const started = performance.now()
+const queue = [...packages]
+const results = []
+const worker = async () => {
+  for (let name = queue.shift(); name !== undefined; name = queue.shift()) results.push(await run(name))
+}
+await Promise.all(Array.from({ length: Math.min(2, availableParallelism()) }, worker))
+const seconds = ((performance.now() - started) / 1000).toFixed(1)
+if (results.every(Boolean)) {
+  console.log(`docs: ${packages.length} packages in ${seconds} s`)
+} else {
+  console.error(`docs: failed (${seconds} s)`)
+  process.exitCode = 1
+}
