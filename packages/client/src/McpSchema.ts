@@ -4,6 +4,18 @@
  * negotiate down to. Results are decoded with unknown fields preserved, so a
  * newer server's additions are not lost.
  *
+ * @example
+ * ```ts
+ * import { McpSchema } from "@effect-mcp/client"
+ * import { Schema } from "effect"
+ *
+ * const result = Schema.decodeUnknownSync(McpSchema.CallToolResult)({
+ *   content: [{ type: "text", text: "21°C" }],
+ *   structuredContent: { temperature: 21 }
+ * })
+ * assert.deepStrictEqual(result.structuredContent, { temperature: 21 })
+ * ```
+ *
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"

@@ -6,6 +6,24 @@
  * The server gets a small safe environment unless told to inherit the
  * client's; writes wait while the server is not reading.
  *
+ * @example
+ * ```ts
+ * import { McpClient, type StdioTransport } from "@effect-mcp/client"
+ * import { NodeContext } from "@effect/platform-node"
+ * import { Layer } from "effect"
+ *
+ * const weather: StdioTransport.StdioOptions = {
+ *   command: "python3",
+ *   args: ["server.py"],
+ *   cwd: "/srv/weather",
+ *   env: { WEATHER_API_KEY: "..." }, // with the safe variables (PATH, HOME, ...), not the whole environment
+ *   stderr: "ignore", // default: each line logged at Debug
+ *   closeTimeout: "5 seconds" // then SIGTERM to the process group, then SIGKILL
+ * }
+ *
+ * const WeatherLive = McpClient.layerStdio(weather).pipe(Layer.provide(NodeContext.layer))
+ * ```
+ *
  * @since 0.1.0
  */
 import * as Command from "@effect/platform/Command"
@@ -108,6 +126,15 @@ const safeVariablesWindows: ReadonlyArray<string> = [
  * The environment a stdio server gets (see `StdioOptions.inheritEnv`), for
  * launcher authors: the client's safe variables plus `env`, or with
  * `inheritEnv` the client's whole environment plus `env`.
+ *
+ * @example
+ * ```ts
+ * import { StdioTransport } from "@effect-mcp/client"
+ *
+ * const env = StdioTransport.environment({ command: "server", env: { API_KEY: "k" } })
+ * assert.strictEqual(env.API_KEY, "k")
+ * assert.ok(Object.keys(env).every((name) => ["API_KEY", "HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER"].includes(name)))
+ * ```
  *
  * @since 0.2.0
  * @category constructors
