@@ -57,6 +57,26 @@ export interface OtlpOptions {
  * Exports to the collector at `baseUrl`; what is left is sent when the layer
  * is released.
  *
+ * @example
+ * ```ts
+ * import { NodeMcpClient } from "@effect-mcp/client-node"
+ * import * as McpTelemetry from "@effect-mcp/client-node/McpTelemetry"
+ * import { McpClient } from "@effect-mcp/client"
+ * import { Effect } from "effect"
+ *
+ * const Telemetry = McpTelemetry.layerOtlp({
+ *   baseUrl: "http://127.0.0.1:4318",
+ *   headers: { "x-api-key": "..." },
+ *   serviceName: "my-agent",
+ *   exportInterval: "5 seconds"
+ * })
+ *
+ * const main = McpClient.ping.pipe(
+ *   Effect.provide(NodeMcpClient.layer("http://127.0.0.1:3000/mcp")),
+ *   Effect.provide(Telemetry)
+ * )
+ * ```
+ *
  * @since 0.3.0
  * @category layers
  */
