@@ -38,6 +38,8 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 
 /**
+ * Where and how `layerOtlp` exports.
+ *
  * @since 0.3.0
  * @category models
  */

@@ -132,6 +132,8 @@ const listMethods: ReadonlySet<string> = new Set(cacheableMethods.filter((method
 // -----------------------------------------------------------------------------
 
 /**
+ * How `makeMemory` and `layerMemory` size their store.
+ *
  * @since 0.3.0
  * @category models
  */
@@ -212,6 +214,8 @@ export const layerMemory = (options?: MemoryOptions): Layer.Layer<ResponseCache>
 // -----------------------------------------------------------------------------
 
 /**
+ * Which server a client's entries belong to, and whose (see `make`).
+ *
  * @since 0.3.0
  * @category models
  */
