@@ -1,9 +1,10 @@
 // API docs: runs @effect/docgen in every package that has a docgen.json. docgen type-checks each @example
 // (against the package's sources and the other packages' built dist, see each docgen.json), runs it with tsx,
-// and writes Markdown to packages/<name>/docs/ (git-ignored). Fails when an example stops compiling or throws.
+// and writes Markdown to packages/<name>/docs/ (git-ignored). Then scripts/docs-guides.mjs type-checks the code
+// blocks of README.md and docs/*.md. Fails when an example stops compiling or throws.
 //
-//   node scripts/docs.mjs                 every package, two at a time
-//   node scripts/docs.mjs client testing  only these
+//   node scripts/docs.mjs                 every package and the guides, two at a time
+//   node scripts/docs.mjs client guides   only these
 import { spawn } from "node:child_process"
 import { existsSync } from "node:fs"
 import { availableParallelism } from "node:os"
@@ -17,15 +18,21 @@ const packages = ["client", "client-node", "testing", "ai"]
   .filter((name) => wanted.length === 0 || wanted.includes(name))
   .filter((name) => existsSync(join(root, "packages", name, "docgen.json")))
 
+const guides = wanted.length === 0 || wanted.includes("guides")
+
 const run = (name) =>
   new Promise((resolve) => {
     const started = performance.now()
-    const child = spawn(join(bin, "docgen"), [], {
-      cwd: join(root, "packages", name),
-      // docgen calls `tsc` and `tsx` by name
-      env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
+    const child = spawn(
+      name === "guides" ? process.execPath : join(bin, "docgen"),
+      name === "guides" ? [join(root, "scripts", "docs-guides.mjs")] : [],
+      {
+        cwd: name === "guides" ? root : join(root, "packages", name),
+        // docgen calls `tsc` and `tsx` by name
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+        stdio: ["ignore", "pipe", "pipe"]
+      }
+    )
     let output = ""
     child.stdout.on("data", (chunk) => output += chunk)
     child.stderr.on("data", (chunk) => output += chunk)
@@ -33,16 +40,19 @@ const run = (name) =>
       const seconds = ((performance.now() - started) / 1000).toFixed(1)
       const examples = /(\d+) example\(s\) found/.exec(output)?.[1] ?? "0"
       if (code === 0) {
-        console.log(`docs: ${name}: ${examples} examples checked (${seconds} s)`)
+        console.log(name === "guides" ? output.trim() : `docs: ${name}: ${examples} examples checked (${seconds} s)`)
       } else {
-        console.error(`docs: ${name} FAILED (${seconds} s):\n${output}`)
+        console.error(name === "guides" ? output.trim() : `docs: ${name} FAILED (${seconds} s):\n${output}`)
       }
       resolve(code === 0)
     })
   })
 
 const started = performance.now()
-const queue = [...packages]
+// the slowest first
+const queue = guides
+  ? [packages[0], "guides", ...packages.slice(1)].filter((name) => name !== undefined)
+  : [...packages]
 const results = []
 const worker = async () => {
   for (let name = queue.shift(); name !== undefined; name = queue.shift()) results.push(await run(name))
@@ -50,7 +60,7 @@ const worker = async () => {
 await Promise.all(Array.from({ length: Math.min(2, availableParallelism()) }, worker))
 const seconds = ((performance.now() - started) / 1000).toFixed(1)
 if (results.every(Boolean)) {
-  console.log(`docs: ${packages.length} packages in ${seconds} s`)
+  console.log(`docs: ${packages.length} packages${guides ? " and the guides" : ""} in ${seconds} s`)
 } else {
   console.error(`docs: failed (${seconds} s)`)
   process.exitCode = 1
