@@ -1,4 +1,15 @@
 /**
+ * The runtime-agnostic core of effect-mcp: the client, groups of servers,
+ * the typed errors, the protocol schemas and the transports.
+ *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ * import { Effect } from "effect"
+ *
+ * const program = McpClient.listTools.pipe(Effect.provide(McpClient.layer("http://127.0.0.1:3001/mcp")))
+ * ```
+ *
  * @since 0.1.0
  */
 
