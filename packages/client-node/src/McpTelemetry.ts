@@ -105,6 +105,20 @@ export const layerOtlp = (options: OtlpOptions): Layer.Layer<never> =>
  * `"effect-mcp"`). A malformed header is left out, with a warning that does
  * not show its value.
  *
+ * @example
+ * ```ts
+ * import { NodeMcpClient } from "@effect-mcp/client-node"
+ * import * as McpTelemetry from "@effect-mcp/client-node/McpTelemetry"
+ * import { McpClient } from "@effect-mcp/client"
+ * import { Effect, Layer } from "effect"
+ *
+ * // exports only when OTEL_EXPORTER_OTLP_ENDPOINT is set; the service name defaults to "my-agent" here
+ * const Telemetry = McpTelemetry.layerFromEnv({ serviceName: "my-agent", serviceVersion: "1.4.0" })
+ *
+ * const AppLive = NodeMcpClient.layer("http://127.0.0.1:3000/mcp").pipe(Layer.provideMerge(Telemetry))
+ * const main = McpClient.listTools.pipe(Effect.provide(AppLive))
+ * ```
+ *
  * @since 0.3.0
  * @category layers
  */

@@ -838,6 +838,17 @@ export const instructions: Effect.Effect<Option.Option<string>, NotConnected, Mc
 /**
  * The revision the session speaks and how it was chosen (pinned, `server/discover`, or the handshake).
  *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ * import { Console, Effect } from "effect"
+ *
+ * const describe = Effect.gen(function*() {
+ *   const era = yield* McpClient.era
+ *   yield* Console.log(`${era.protocolVersion}${era.stateless ? " (stateless)" : ""}: ${era.chosenBy}`)
+ * })
+ * ```
+ *
  * @since 0.3.0
  * @category accessors
  */
@@ -856,6 +867,14 @@ export const fresh: Effect.Effect<Service, McpError, McpClient | Scope.Scope> = 
 
 /**
  * Sends any request, for a method the client has no operation for, and returns the raw result.
+ *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ *
+ * // a method the client has no operation for; the result is returned as the server sent it
+ * const result = McpClient.request("tasks/list", { cursor: "abc" }, { timeout: "5 seconds" })
+ * ```
  *
  * @since 0.1.0
  * @category accessors
@@ -880,6 +899,19 @@ export const listTools: Effect.Effect<ReadonlyArray<McpSchema.Tool>, McpError, M
 
 /**
  * One page of `tools/list`, from `cursor`.
+ *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ * import { Effect } from "effect"
+ *
+ * // the first two pages only (`listTools` walks them all)
+ * const firstPages = Effect.gen(function*() {
+ *   const first = yield* McpClient.listToolsRaw()
+ *   const second = first.nextCursor === undefined ? undefined : yield* McpClient.listToolsRaw(first.nextCursor)
+ *   return [...first.tools, ...(second?.tools ?? [])]
+ * })
+ * ```
  *
  * @since 0.1.0
  * @category tools
@@ -1105,6 +1137,17 @@ export const ping: Effect.Effect<void, McpError, McpClient> = Effect.flatMap(Mcp
 /**
  * The least severe log level the server should send (in revision 2026-07-28, carried by every later request).
  *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ * import { Effect, Stream } from "effect"
+ *
+ * const warnings = Effect.gen(function*() {
+ *   yield* McpClient.setLoggingLevel("warning")
+ *   yield* McpClient.logMessages.pipe(Stream.runForEach((message) => Effect.logWarning(message.data)))
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category logging
  */
@@ -1206,6 +1249,14 @@ export const resourceUpdates = (uri: string): Stream.Stream<ResourceUpdated, Mcp
 
 /**
  * Replaces the roots and tells the server if connected.
+ *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ *
+ * // the server hears `notifications/roots/list_changed` and asks for them again
+ * const openProject = McpClient.setRoots([{ uri: "file:///home/me/project", name: "project" }])
+ * ```
  *
  * @since 0.1.0
  * @category handlers
