@@ -92,6 +92,8 @@ export const MetaKey = {
 // -----------------------------------------------------------------------------
 
 /**
+ * A JSON-RPC request id: a string or a number.
+ *
  * @since 0.1.0
  * @category json-rpc
  */
@@ -104,6 +106,8 @@ export const RequestId = Schema.Union(Schema.String, Schema.Number)
 export type RequestId = typeof RequestId.Type
 
 /**
+ * A JSON-RPC request: `method`, `params` and an `id` to answer.
+ *
  * @since 0.1.0
  * @category json-rpc
  */
@@ -121,6 +125,8 @@ export const JsonRpcRequest = Schema.Struct({
 export type JsonRpcRequest = typeof JsonRpcRequest.Type
 
 /**
+ * A JSON-RPC notification: a `method` and `params`, no answer expected.
+ *
  * @since 0.1.0
  * @category json-rpc
  */
@@ -137,6 +143,8 @@ export const JsonRpcNotification = Schema.Struct({
 export type JsonRpcNotification = typeof JsonRpcNotification.Type
 
 /**
+ * A JSON-RPC answer with a `result`.
+ *
  * @since 0.1.0
  * @category json-rpc
  */
@@ -153,6 +161,8 @@ export const JsonRpcSuccess = Schema.Struct({
 export type JsonRpcSuccess = typeof JsonRpcSuccess.Type
 
 /**
+ * The `error` of a JSON-RPC error answer: `code`, `message`, `data`.
+ *
  * @since 0.1.0
  * @category json-rpc
  */
@@ -163,6 +173,8 @@ export const JsonRpcErrorObject = Schema.Struct({
 })
 
 /**
+ * A JSON-RPC answer with an `error`.
+ *
  * @since 0.1.0
  * @category json-rpc
  */
@@ -179,6 +191,8 @@ export const JsonRpcFailure = Schema.Struct({
 export type JsonRpcFailure = typeof JsonRpcFailure.Type
 
 /**
+ * Any JSON-RPC message: a request, a notification, or an answer.
+ *
  * @since 0.1.0
  * @category json-rpc
  */
@@ -220,6 +234,8 @@ const Meta = Schema.optional(Schema.Record({ key: Schema.String, value: Schema.U
 const JsonObject = Schema.Record({ key: Schema.String, value: Schema.Unknown })
 
 /**
+ * An icon of a server, tool, resource or prompt: its `src` and, optionally, MIME type and sizes.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -231,6 +247,8 @@ export const Icon = Schema.Struct({
 })
 
 /**
+ * A client or server's name and version (`clientInfo`, `serverInfo`).
+ *
  * @since 0.1.0
  * @category models
  */
@@ -250,6 +268,8 @@ export const Implementation = Schema.Struct({
 export type Implementation = typeof Implementation.Type
 
 /**
+ * Hints about a content block or resource: its audience, priority, last modification.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -319,6 +339,8 @@ export const ServerCapabilities = Schema.Struct({
 export type ServerCapabilities = typeof ServerCapabilities.Type
 
 /**
+ * The server's answer to `initialize` (the handshake era).
+ *
  * @since 0.1.0
  * @category initialize
  */
@@ -364,6 +386,8 @@ export type DiscoverResult = typeof DiscoverResult.Type
 // -----------------------------------------------------------------------------
 
 /**
+ * A text content block.
+ *
  * @since 0.1.0
  * @category content
  */
@@ -375,6 +399,8 @@ export const TextContent = Schema.Struct({
 })
 
 /**
+ * An image content block: base64 `data` and its `mimeType`.
+ *
  * @since 0.1.0
  * @category content
  */
@@ -387,6 +413,8 @@ export const ImageContent = Schema.Struct({
 })
 
 /**
+ * An audio content block: base64 `data` and its `mimeType`.
+ *
  * @since 0.1.0
  * @category content
  */
@@ -399,6 +427,8 @@ export const AudioContent = Schema.Struct({
 })
 
 /**
+ * A resource's contents as text.
+ *
  * @since 0.1.0
  * @category resources
  */
@@ -410,6 +440,8 @@ export const TextResourceContents = Schema.Struct({
 })
 
 /**
+ * A resource's contents as a base64 blob.
+ *
  * @since 0.1.0
  * @category resources
  */
@@ -421,6 +453,8 @@ export const BlobResourceContents = Schema.Struct({
 })
 
 /**
+ * A resource's contents: text or a blob.
+ *
  * @since 0.1.0
  * @category resources
  */
@@ -433,6 +467,8 @@ export const ResourceContents = Schema.Union(TextResourceContents, BlobResourceC
 export type ResourceContents = typeof ResourceContents.Type
 
 /**
+ * A content block holding a resource's contents.
+ *
  * @since 0.1.0
  * @category content
  */
@@ -444,6 +480,8 @@ export const EmbeddedResource = Schema.Struct({
 })
 
 /**
+ * A resource a server lists: its `uri`, `name`, and optionally MIME type, size and description.
+ *
  * @since 0.1.0
  * @category resources
  */
@@ -466,6 +504,8 @@ export const Resource = Schema.Struct({
 export type Resource = typeof Resource.Type
 
 /**
+ * A content block pointing at a resource by URI.
+ *
  * @since 0.1.0
  * @category content
  */
@@ -490,6 +530,8 @@ export type ContentBlock = typeof ContentBlock.Type
 // -----------------------------------------------------------------------------
 
 /**
+ * A tool a server offers: its `name`, `description`, `inputSchema` (JSON Schema, as the server wrote it), `outputSchema` and annotations.
+ *
  * @since 0.1.0
  * @category tools
  */
@@ -512,6 +554,8 @@ export const Tool = Schema.Struct({
 export type Tool = typeof Tool.Type
 
 /**
+ * One page of `tools/list`.
+ *
  * @since 0.1.0
  * @category tools
  */
@@ -528,6 +572,8 @@ export const ListToolsResult = Schema.Struct({
 export type ListToolsResult = typeof ListToolsResult.Type
 
 /**
+ * The result of `tools/call`: content blocks, structured content, and `isError`.
+ *
  * @since 0.1.0
  * @category tools
  */
@@ -549,6 +595,8 @@ export type CallToolResult = typeof CallToolResult.Type
 // -----------------------------------------------------------------------------
 
 /**
+ * A resource template: a `uriTemplate` (RFC 6570) and a `name`.
+ *
  * @since 0.1.0
  * @category resources
  */
@@ -570,6 +618,8 @@ export const ResourceTemplate = Schema.Struct({
 export type ResourceTemplate = typeof ResourceTemplate.Type
 
 /**
+ * One page of `resources/list`.
+ *
  * @since 0.1.0
  * @category resources
  */
@@ -586,6 +636,8 @@ export const ListResourcesResult = Schema.Struct({
 export type ListResourcesResult = typeof ListResourcesResult.Type
 
 /**
+ * One page of `resources/templates/list`.
+ *
  * @since 0.1.0
  * @category resources
  */
@@ -602,6 +654,8 @@ export const ListResourceTemplatesResult = Schema.Struct({
 export type ListResourceTemplatesResult = typeof ListResourceTemplatesResult.Type
 
 /**
+ * The result of `resources/read`.
+ *
  * @since 0.1.0
  * @category resources
  */
@@ -621,6 +675,8 @@ export type ReadResourceResult = typeof ReadResourceResult.Type
 // -----------------------------------------------------------------------------
 
 /**
+ * An argument a prompt takes.
+ *
  * @since 0.1.0
  * @category prompts
  */
@@ -632,6 +688,8 @@ export const PromptArgument = Schema.Struct({
 })
 
 /**
+ * A prompt a server offers: its `name`, `description` and arguments.
+ *
  * @since 0.1.0
  * @category prompts
  */
@@ -651,6 +709,8 @@ export const Prompt = Schema.Struct({
 export type Prompt = typeof Prompt.Type
 
 /**
+ * One page of `prompts/list`.
+ *
  * @since 0.1.0
  * @category prompts
  */
@@ -667,6 +727,8 @@ export const ListPromptsResult = Schema.Struct({
 export type ListPromptsResult = typeof ListPromptsResult.Type
 
 /**
+ * A message of a prompt: a role and a content block.
+ *
  * @since 0.1.0
  * @category prompts
  */
@@ -676,6 +738,8 @@ export const PromptMessage = Schema.Struct({
 })
 
 /**
+ * The result of `prompts/get`: its messages.
+ *
  * @since 0.1.0
  * @category prompts
  */
@@ -707,6 +771,8 @@ export type CompletionReference =
   | { readonly type: "ref/resource"; readonly uri: string }
 
 /**
+ * The result of `completion/complete`: the values offered.
+ *
  * @since 0.1.0
  * @category completion
  */
@@ -753,6 +819,8 @@ export const LoggingLevel = Schema.Literal(
 export type LoggingLevel = typeof LoggingLevel.Type
 
 /**
+ * The token that ties progress notifications to their request.
+ *
  * @since 0.1.0
  * @category notifications
  */
@@ -765,6 +833,8 @@ export const ProgressToken = Schema.Union(Schema.String, Schema.Number)
 export type ProgressToken = typeof ProgressToken.Type
 
 /**
+ * A progress notification: its token, progress, total and message.
+ *
  * @since 0.1.0
  * @category notifications
  */
@@ -794,6 +864,8 @@ export interface Progress {
 }
 
 /**
+ * A log message from the server: its level, logger and data.
+ *
  * @since 0.1.0
  * @category notifications
  */
@@ -810,6 +882,8 @@ export const LoggingMessageNotificationParams = Schema.Struct({
 export type LoggingMessageNotificationParams = typeof LoggingMessageNotificationParams.Type
 
 /**
+ * A subscribed resource changed: its URI.
+ *
  * @since 0.1.0
  * @category notifications
  */
@@ -818,6 +892,8 @@ export const ResourceUpdatedNotificationParams = Schema.Struct({
 })
 
 /**
+ * A request was cancelled: its id and the reason.
+ *
  * @since 0.1.0
  * @category notifications
  */
@@ -860,6 +936,8 @@ export const Root = Schema.Struct({
 export type Root = typeof Root.Type
 
 /**
+ * The client's answer to `roots/list`.
+ *
  * @since 0.1.0
  * @category roots
  */
@@ -970,6 +1048,8 @@ export const ElicitUrlParams = Schema.Struct({
 })
 
 /**
+ * An `elicitation/create` request from the server: a form with a schema, or a URL to open.
+ *
  * @since 0.1.0
  * @category elicitation
  */
