@@ -18,6 +18,17 @@ const packages = ["client", "client-node", "testing", "ai"]
   .filter((name) => wanted.length === 0 || wanted.includes(name))
   .filter((name) => existsSync(join(root, "packages", name, "docgen.json")))
 
+// no package takes more than a minute alone; this is for an example that never ends
+const limit = Number(process.env.DOCS_TIMEOUT_SECONDS ?? 300)
+// the process groups running, ended with this script on Ctrl-C
+const running = new Set()
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    for (const pid of running) process.kill(-pid, "SIGKILL")
+    process.exit(130)
+  })
+}
+
 const guides = wanted.length === 0 || wanted.includes("guides")
 
 const run = (name) =>
@@ -30,13 +41,24 @@ const run = (name) =>
         cwd: name === "guides" ? root : join(root, "packages", name),
         // docgen calls `tsc` and `tsx` by name
         env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
-        stdio: ["ignore", "pipe", "pipe"]
+        stdio: ["ignore", "pipe", "pipe"],
+        // its own process group, so that a hung example (docgen runs them with tsx) can be ended with it
+        detached: true
       }
     )
+    running.add(child.pid)
+    let timedOut = false
+    const watchdog = setTimeout(() => {
+      timedOut = true
+      process.kill(-child.pid, "SIGKILL")
+    }, limit * 1000)
     let output = ""
     child.stdout.on("data", (chunk) => output += chunk)
     child.stderr.on("data", (chunk) => output += chunk)
     child.on("close", (code) => {
+      clearTimeout(watchdog)
+      running.delete(child.pid)
+      if (timedOut) output += `\nstopped after ${limit} s: an example never finished`
       const seconds = ((performance.now() - started) / 1000).toFixed(1)
       const examples = /(\d+) example\(s\) found/.exec(output)?.[1] ?? "0"
       if (code === 0) {
