@@ -5,6 +5,26 @@
  * issuer. The file is readable by the user only, and replaced whole on each
  * save (written beside it, then renamed), so a crash never leaves half of it.
  *
+ * @example
+ * ```ts
+ * import { McpAuth, McpClient } from "@effect-mcp/client"
+ * import { NodeTokenStore } from "@effect-mcp/client-node"
+ * import * as Os from "node:os"
+ * import * as Path from "node:path"
+ * import { Effect, Layer } from "effect"
+ *
+ * const credentials = Path.join(Os.homedir(), ".config", "my-tool", "mcp-credentials.json")
+ *
+ * // every headless provider made in this layer keeps its credentials in that file
+ * const Client = Layer.unwrapEffect(Effect.gen(function*() {
+ *   const authProvider = yield* McpAuth.headless({
+ *     redirectUrl: "http://127.0.0.1:8976/callback",
+ *     clientMetadata: { client_name: "my tool", redirect_uris: ["http://127.0.0.1:8976/callback"] }
+ *   })
+ *   return McpClient.layer({ url: "https://mcp.example.com/mcp", authProvider })
+ * })).pipe(Layer.provide(NodeTokenStore.layerFile(credentials)))
+ * ```
+ *
  * @since 0.1.0
  */
 import * as McpAuth from "@effect-mcp/client/McpAuth"

@@ -1,9 +1,37 @@
 /**
- * Authorization for HTTP transports. OAuth runs through the SDK's
- * `OAuthClientProvider` (discovery, registration, PKCE, token exchange,
- * refresh, scope step-up); this module adds what the SDK leaves to its users:
- * a provider that completes the authorization-code flow without a browser,
- * and (in the HTTP transport) the finish-and-retry after a redirect.
+ * Authorization for HTTP sources. OAuth runs through the SDK's
+ * `OAuthClientProvider` and its `auth()` (discovery, registration, PKCE,
+ * token exchange, refresh, scope step-up); this module adds what the SDK
+ * leaves to its users and what revision 2026-07-28 asks of a client: a
+ * provider that completes the authorization-code flow without a browser,
+ * the checks of the authorization server's metadata and response (RFC 8414
+ * issuer, RFC 9207 `iss`), DPoP, credentials kept by server and issuer in a
+ * `TokenStore` service, and the providers of grants without a user (client
+ * credentials, private-key JWT, workload identity, enterprise-managed).
+ *
+ * @example
+ * ```ts
+ * import { McpAuth, McpClient } from "@effect-mcp/client"
+ * import { Effect, Redacted } from "effect"
+ *
+ * // a service calling a server for itself
+ * const Service = McpClient.layer({
+ *   url: "https://mcp.example.com/mcp",
+ *   authProvider: McpAuth.clientCredentials({
+ *     clientId: "reporting",
+ *     clientSecret: Redacted.make("from-your-secret-store")
+ *   })
+ * })
+ *
+ * // a CLI acting for its user, credentials in the context's TokenStore
+ * const AsTheUser = Effect.gen(function*() {
+ *   const authProvider = yield* McpAuth.headless({
+ *     redirectUrl: "http://127.0.0.1:8976/callback",
+ *     clientMetadata: { client_name: "my cli", redirect_uris: ["http://127.0.0.1:8976/callback"] }
+ *   })
+ *   return McpClient.layer({ url: "https://mcp.example.com/mcp", authProvider })
+ * }).pipe(Effect.provide(McpAuth.layerMemory))
+ * ```
  *
  * @since 0.1.0
  */
@@ -141,6 +169,8 @@ export const memoryStore = (): TokenStoreService => {
 }
 
 /**
+ * A `TokenStore` in memory, for the clients of one program.
+ *
  * @since 0.4.0
  * @category layers
  */
@@ -217,6 +247,8 @@ export const singleFlightRefresh = (
 export const AuthorizationError = Authorization.AuthorizationError
 
 /**
+ * The type of `AuthorizationError`'s instances.
+ *
  * @since 0.4.0
  * @category errors
  */
@@ -253,6 +285,9 @@ export interface HeadlessProvider extends OAuthClientProvider, Authorization.Dpo
 }
 
 /**
+ * Whether a provider is one `headless` made (it hands the transport the
+ * authorization response to check).
+ *
  * @since 0.1.0
  * @category guards
  */
