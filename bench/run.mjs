@@ -114,6 +114,16 @@ const measureRound = async (client, transport, servers, round) => {
     await session.close()
   }
 
+  // the SDK with the reconnect its users write by hand, beside this library's own recovery
+  if (transport === "stdio" && (client.name === "sdk" || client.name === "effect-mcp")) {
+    record(
+      transport,
+      "recovery after a crash (ms)",
+      client.name,
+      await W.recovery(client, plain, client.name === "sdk")
+    )
+  }
+
   const big = await client.connect(W.target(transport, LIST_TOOLS, servers))
   try {
     await W.list(big, LIST_TOOLS + 4)

@@ -119,7 +119,13 @@ const serveHttp = async () => {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const arg = (name) => process.argv[process.argv.indexOf(name) + 1]
   if (process.argv.includes("--http")) await serveHttp()
-  else {await makeServer({ tools: Number(process.argv.includes("--tools") ? arg("--tools") : 0) }).connect(
-      new StdioServerTransport()
-    )}
+  else {
+    const server = makeServer({ tools: Number(process.argv.includes("--tools") ? arg("--tools") : 0) })
+    // the recovery workload: the process dies once its answer is written, before anything else can be
+    server.registerTool("crash", {}, () => {
+      setImmediate(() => process.stdout.write("", () => process.kill(process.pid, "SIGKILL")))
+      return { content: [{ type: "text", text: "crashing" }] }
+    })
+    await server.connect(new StdioServerTransport())
+  }
 }

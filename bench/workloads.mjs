@@ -157,3 +157,30 @@ export const progress = async (session, steps) => {
   expect(textOf(result) === `${steps} steps`, "slow")
   return seen.length
 }
+
+/**
+ * A stdio server that crashes (the `crash` tool: SIGKILL just after answering): milliseconds from its answer
+ * to the next successful call. A client that recovers by itself is just called again; with `reconnect`
+ * (the SDK, which does not), a failed call is followed by that hand-written reconnect, as its users write it.
+ */
+export const recovery = async (client, to, reconnect) => {
+  let session = await client.connect(to)
+  try {
+    await session.callTool("crash", {})
+    const started = performance.now()
+    for (let attempt = 1;; attempt++) {
+      try {
+        await echo(session)
+        return performance.now() - started
+      } catch (error) {
+        if (attempt >= 100) throw error
+        if (reconnect) {
+          await session.close().catch(() => undefined)
+          session = await client.connect(to)
+        }
+      }
+    }
+  } finally {
+    await session.close().catch(() => undefined)
+  }
+}

@@ -4,7 +4,6 @@
 // Streamable HTTP goes over node:http (and OAuth sources over the SDK's transport).
 import { McpAuth, McpClient } from "@effect-mcp/client"
 import { NodeMcpClient } from "@effect-mcp/client-node"
-import { ClientCredentialsProvider, PrivateKeyJwtProvider } from "@modelcontextprotocol/sdk/client/auth-extensions.js"
 import { Console, Effect, Redacted } from "effect"
 
 const url = process.argv[process.argv.length - 1]
@@ -36,14 +35,30 @@ const headless = () =>
 
 const providerFor = (name) => {
   if (name === "auth/client-credentials-basic") {
-    return new ClientCredentialsProvider({ clientId: context.client_id, clientSecret: context.client_secret })
+    return Effect.succeed(McpAuth.clientCredentials({
+      clientId: context.client_id,
+      clientSecret: Redacted.make(context.client_secret)
+    }))
   }
   if (name === "auth/client-credentials-jwt") {
-    return new PrivateKeyJwtProvider({
+    return Effect.succeed(McpAuth.privateKeyJwt({
       clientId: context.client_id,
-      privateKey: context.private_key_pem,
+      privateKey: Redacted.make(context.private_key_pem),
       algorithm: context.signing_algorithm
-    })
+    }))
+  }
+  if (name === "auth/wif-jwt-bearer") {
+    return Effect.succeed(McpAuth.workloadIdentity({
+      clientId: context.client_id,
+      assertion: Effect.succeed(Redacted.make(context.valid_jwt))
+    }))
+  }
+  if (name === "auth/enterprise-managed-authorization") {
+    return Effect.succeed(McpAuth.enterpriseManaged({
+      idToken: Redacted.make(context.idp_id_token),
+      identityProvider: { tokenEndpoint: context.idp_token_endpoint, clientId: context.idp_client_id },
+      client: { id: context.client_id, secret: Redacted.make(context.client_secret) }
+    }))
   }
   return headless()
 }
@@ -51,7 +66,7 @@ const providerFor = (name) => {
 /** List the tools and call each: what every authorization scenario wants to see done with a token. */
 const authorized = (name) =>
   Effect.gen(function*() {
-    const client = yield* McpClient.make({ url, authProvider: providerFor(name) }, { protocol })
+    const client = yield* McpClient.make({ url, authProvider: yield* providerFor(name) }, { protocol })
     for (const tool of yield* client.listTools) yield* client.callTool(tool.name, {})
   })
 
@@ -139,6 +154,28 @@ scenarios["auth/cross-app-access-complete-flow"] = Effect.gen(function*() {
   const client = yield* McpClient.make({ url, bearer })
   for (const tool of yield* client.listTools) yield* client.callTool(tool.name, {})
 })
+
+// SEP-2640: list the skills, and read none of their files
+scenarios["sep-2640-client-no-prefetch"] = Effect.gen(function*() {
+  const { McpSkills } = yield* Effect.promise(() => import("@effect-mcp/client"))
+  const client = yield* connect({ capabilities: McpSkills.capabilities() })
+  yield* McpSkills.list(client)
+})
+
+// SEP-2640: load each skill, then read its other files as an agent would; the served SKILL.md is tampered
+// with, so the load is refused (the client exits non-zero) and no further file is read
+scenarios["sep-2640-client-verify-digest"] = Effect.gen(function*() {
+  const { McpSkills } = yield* Effect.promise(() => import("@effect-mcp/client"))
+  const client = yield* connect({ capabilities: McpSkills.capabilities() })
+  for (const skill of yield* McpSkills.list(client)) {
+    yield* McpSkills.load(client, skill)
+    for (const file of skill.resources === "dynamic" ? [] : skill.resources) {
+      if (file.uri !== skill.uri) yield* McpSkills.readFile(client, skill, file.uri)
+    }
+  }
+})
+scenarios["sep-2640-client-verify-size"] = scenarios["sep-2640-client-verify-digest"]
+scenarios["sep-2640-client-verify-frontmatter"] = scenarios["sep-2640-client-verify-digest"]
 
 const program = (scenarios[scenario] ??
   (scenario.startsWith("auth/") ? authorized(scenario) : notYet(scenario))).pipe(

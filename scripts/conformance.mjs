@@ -1,11 +1,11 @@
-// `npm run conformance [-- [--all] [scenario...]]`: the official MCP conformance suites (in conformance/), one
+// `npm run conformance [-- scenario...]`: the official MCP conformance suites (in conformance/), one
 // scenario at a time, against scripts/conformance-client.mjs.
 // - 0.1.16: every client scenario, each at the wire the suite picks (2025-11-25 handshake); all must pass.
-// - 0.2.0-alpha.12 (npm alias conformance-next): REQUIRED_NEXT, run at the 2026-07-28 wire (--spec-version;
-//   the suite hands that version to the client in MCP_CONFORMANCE_PROTOCOL_VERSION); all must pass. With --all,
-//   every other 0.2 client scenario too, at 2026-07-28 where it applies (extensions forced there, as
-//   `--requirements 2026-07-28` does), else at the suite's default wire: reported, never failing the run.
-// Scenario names given as arguments filter every suite (a named non-required 0.2 scenario runs without --all).
+// - 0.2.0-alpha.12 (npm alias conformance-next): every client scenario (48), at the 2026-07-28 wire where it
+//   applies (--spec-version; the suite hands that version to the client in MCP_CONFORMANCE_PROTOCOL_VERSION;
+//   extensions forced there, as `--requirements 2026-07-28` does), else at the suite's default wire; all must
+//   pass, and REQUIRED_NEXT must be among them.
+// Scenario names given as arguments filter every suite.
 // A scenario passes when the suite says so AND it scored at least one check (a client that never connects
 // passes some scenarios otherwise), and auth/resource-mismatch must show that discovery ran.
 // The suites need Node >= 22: conformance/ installs the npm package node@24 beside them.
@@ -41,8 +41,7 @@ if (!installed()) {
   process.exit(1)
 }
 
-const all = process.argv.includes("--all")
-const only = process.argv.slice(2).filter((arg) => arg !== "--all")
+const only = process.argv.slice(2)
 const wanted = (name) => only.length === 0 || only.includes(name)
 
 /** The client scenarios a suite lists, with the spec versions it tags each with ("[2025-11-25,2026-07-28]"). */
@@ -93,37 +92,25 @@ for (const { name } of stableScenarios) if (run(stable, name, [], stable.version
 failedRequired += stableScenarios.length - passed
 summaries.push(`${stable.version}: ${passed} passed, ${stableScenarios.length - passed} failed`)
 
-// 0.2.0-alpha.12: the required ones at the 2026-07-28 wire, then (--all, or named) the others, not counted
+// 0.2.0-alpha.12: every client scenario the suite lists, at the 2026-07-28 wire where it tags the scenario with
+// it (extensions forced there, as `--requirements 2026-07-28` does), else at the suite's default wire
 const nextScenarios = list(next)
-const required = REQUIRED_NEXT.filter(wanted)
+const missing = REQUIRED_NEXT.filter((name) => wanted(name) && !nextScenarios.some((s) => s.name === name))
+for (const name of missing) console.log(`${next.version} @${WIRE}  FAIL  ${name}  (not listed by the suite)`)
+const chosen = nextScenarios.filter((s) => wanted(s.name))
 passed = 0
-for (const name of required) {
-  if (!nextScenarios.some((s) => s.name === name)) {
-    console.log(`${next.version} @${WIRE}  FAIL  ${name}  (not listed by the suite)`)
-  } else if (run(next, name, ["--spec-version", WIRE], `${next.version} @${WIRE}`)) passed++
+for (const { name, versions } of chosen) {
+  const wireArgs = versions.includes(WIRE)
+    ? ["--spec-version", WIRE]
+    : versions.includes("extension")
+    ? ["--spec-version", WIRE, "--force"]
+    : []
+  if (run(next, name, wireArgs, `${next.version} @${wireArgs.length > 0 ? WIRE : "default"}`)) passed++
 }
-failedRequired += required.length - passed
-let summary = `${next.version}: required ${passed} passed, ${required.length - passed} failed`
+failedRequired += missing.length + chosen.length - passed
+summaries.push(`${next.version}: ${passed} passed, ${missing.length + chosen.length - passed} failed`)
 
-const others = nextScenarios.filter((s) =>
-  !REQUIRED_NEXT.includes(s.name) && (all ? wanted(s.name) : only.includes(s.name))
-)
-if (others.length > 0) {
-  passed = 0
-  for (const { name, versions } of others) {
-    const wireArgs = versions.includes(WIRE)
-      ? ["--spec-version", WIRE]
-      : versions.includes("extension")
-      ? ["--spec-version", WIRE, "--force"]
-      : []
-    const label = `${next.version} @${wireArgs.length > 0 ? WIRE : "default"} (not required)`
-    if (run(next, name, wireArgs, label)) passed++
-  }
-  summary += `; not required ${passed} passed, ${others.length - passed} failed`
-}
-summaries.push(summary)
-
-if (stableScenarios.length + required.length + others.length === 0) {
+if (stableScenarios.length + chosen.length === 0) {
   console.error(`no scenario matches ${only.join(" ")}`)
   process.exit(1)
 }

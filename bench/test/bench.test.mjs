@@ -2,7 +2,7 @@
 // handshake-era server and the 2026-07-28 one), checking the results (the workloads throw on a wrong one)
 // and what is left after close. No timing is asserted.
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { clientsOn, effectMcp, sdkV2 } from "../clients.mjs"
+import { clientsOn, effectMcp, sdk, sdkV2 } from "../clients.mjs"
 import * as W from "../workloads.mjs"
 
 let servers
@@ -53,6 +53,14 @@ for (const transport of ["stdio", "http"]) {
     assert.isAbove(await W.connectOnce(sdkV2, W.target(transport, 0, servers), { protocol: "auto" }), 0)
   }, 30_000)
 }
+
+// the "recovery after a crash" row: the server dies after answering; the next call works (this library by
+// itself, the SDK with the reconnect written by hand)
+it("recovery after a stdio server's crash", async () => {
+  const to = W.target("stdio", 0, servers)
+  assert.isAbove(await W.recovery(effectMcp, to, false), 0)
+  assert.isAbove(await W.recovery(sdk, to, true), 0)
+}, 30_000)
 
 it("the handshake-era HTTP server is left with no open session", async () => {
   const stats = await (await fetch(`${servers.http.base}/stats`)).json()

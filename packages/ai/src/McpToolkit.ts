@@ -227,6 +227,32 @@ export interface ClientOptions<Mode extends Tool.FailureMode = "return"> extends
 /**
  * The tools a server has now, as a toolkit whose handlers call them.
  *
+ * @example
+ * ```ts
+ * import { McpToolkit } from "@effect-mcp/ai"
+ * import { McpClient } from "@effect-mcp/client"
+ * import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js"
+ * import { Effect } from "effect"
+ * import { z } from "zod"
+ *
+ * const server = new McpServer({ name: "files", version: "1.0.0" })
+ * server.registerTool("read-file", { inputSchema: { path: z.string() } }, ({ path }) => ({
+ *   content: [{ type: "text", text: `the text of ${path}` }]
+ * }))
+ *
+ * const program = Effect.gen(function*() {
+ *   const client = yield* McpClient.make(server)
+ *   const toolkit = yield* McpToolkit.fromClient(client, { prefix: "files" })
+ *   assert.deepStrictEqual(Object.keys(toolkit.tools), ["files_read-file"])
+ *   // what LanguageModel.generateText({ prompt, toolkit }) does when the model calls it
+ *   const call = yield* toolkit.handle("files_read-file", { path: "README.md" })
+ *   assert.strictEqual(call.isFailure, false)
+ *   assert.strictEqual((call.result as McpToolkit.ToolResult).text, "the text of README.md")
+ * })
+ *
+ * Effect.runPromise(Effect.scoped(program))
+ * ```
+ *
  * @since 0.3.0
  * @category constructors
  */
@@ -238,6 +264,20 @@ export const fromClient: <Mode extends Tool.FailureMode = "return">(
 /**
  * The available tools of a group's catalogue now, under their catalogue
  * names, as a toolkit whose handlers call them through the group.
+ *
+ * @example
+ * ```ts
+ * import { LanguageModel } from "@effect/ai"
+ * import { McpToolkit } from "@effect-mcp/ai"
+ * import { McpGroup } from "@effect-mcp/client"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   // every available tool of every server, under its catalogue name (`files_read_text_file`, ...)
+ *   const toolkit = yield* McpToolkit.fromGroup(yield* McpGroup.McpGroup, { failureMode: "error" })
+ *   return yield* LanguageModel.generateText({ prompt: "Summarize README.md", toolkit })
+ * })
+ * ```
  *
  * @since 0.3.0
  * @category constructors
@@ -290,6 +330,23 @@ export const make: {
  * every server. The toolkit is rebuilt only when the tools changed. Watching
  * stops with the scope.
  *
+ * @example
+ * ```ts
+ * import { LanguageModel } from "@effect/ai"
+ * import { McpToolkit } from "@effect-mcp/ai"
+ * import { McpGroup } from "@effect-mcp/client"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   // each turn sees the tools the servers have then
+ *   const toolkit = yield* McpToolkit.live(yield* McpGroup.McpGroup, {
+ *     filter: (tool) => tool.annotations?.readOnlyHint === true,
+ *     callOptions: { timeout: "30 seconds" }
+ *   })
+ *   return yield* LanguageModel.generateText({ prompt: "What changed today?", toolkit })
+ * }).pipe(Effect.scoped)
+ * ```
+ *
  * @since 0.3.0
  * @category constructors
  */
@@ -309,6 +366,14 @@ export const live: {
 
 /**
  * A tool's result as the toolkit gives it to the model.
+ *
+ * @example
+ * ```ts
+ * import { McpToolkit } from "@effect-mcp/ai"
+ *
+ * const result = McpToolkit.toToolResult({ content: [{ type: "text", text: "a" }, { type: "text", text: "b" }] })
+ * assert.strictEqual(result.text, "a\nb")
+ * ```
  *
  * @since 0.3.0
  * @category utils

@@ -1,4 +1,19 @@
 /**
+ * MCP tools for `@effect/ai`: a server's tools, or a group's, as a `Toolkit`.
+ *
+ * @example
+ * ```ts
+ * import { LanguageModel } from "@effect/ai"
+ * import { McpToolkit } from "@effect-mcp/ai"
+ * import { McpClient } from "@effect-mcp/client"
+ * import { Effect } from "effect"
+ *
+ * const answer = Effect.gen(function*() {
+ *   const toolkit = yield* McpToolkit.fromClient(yield* McpClient.McpClient)
+ *   return yield* LanguageModel.generateText({ prompt: "What is in README.md?", toolkit })
+ * })
+ * ```
+ *
  * @since 0.3.0
  */
 

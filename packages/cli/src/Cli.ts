@@ -23,6 +23,7 @@ import { ServerCommand } from "./Connection.js"
 import * as Demo from "./Demo.js"
 import * as DiscoverCommand from "./DiscoverCommand.js"
 import * as ExitCode from "./ExitCode.js"
+import * as Help from "./Help.js"
 import * as InspectCommand from "./InspectCommand.js"
 import * as PromptsCommand from "./PromptsCommand.js"
 import * as ResourcesCommand from "./ResourcesCommand.js"
@@ -131,7 +132,8 @@ export const splitServerCommand = (
  */
 export const main = (argv: ReadonlyArray<string>): Effect.Effect<ExitCode.ExitCode, never, NodeContext.NodeContext> => {
   const [own, command] = splitServerCommand(argv)
-  return cli(own).pipe(
+  const help = own.slice(2).some((arg) => arg === "--help" || arg === "-h") || own.length <= 2
+  return (help ? Help.fitted(cli(own)) : cli(own)).pipe(
     Effect.provideService(ServerCommand, command),
     Effect.as(ExitCode.ExitCode.Ok),
     Effect.catchAllCause(ExitCode.fromCause)

@@ -122,7 +122,7 @@ export const table = <A>(rows: ReadonlyArray<A>, columns: ReadonlyArray<Column<A
   const widths = columns.map((column, index) =>
     Math.max(column.header.length, ...cells.map((cell) => cell[index]!.length))
   )
-  const available = process.stdout.isTTY === true ? (process.stdout.columns ?? 120) : Infinity
+  const available = process.stdout.isTTY === true ? (process.stdout.columns ?? 80) : 80
   const total = () => widths.reduce((sum, width) => sum + width, 0) + 2 * (columns.length - 1)
   for (let index = columns.length - 1; index >= 0 && total() > available; index--) {
     if (columns[index]!.flexible === true) {

@@ -14,16 +14,17 @@
  * import { NodeMcpClient } from "@effect-mcp/client-node"
  * import * as McpTelemetry from "@effect-mcp/client-node/McpTelemetry"
  * import { McpClient } from "@effect-mcp/client"
- * import { Effect, Layer } from "effect"
+ * import { Effect } from "effect"
  *
  * const program = McpClient.callTool("echo", { message: "traced" })
  *
- * // OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 OTEL_SERVICE_NAME=my-agent node main.js
- * program.pipe(
+ * const main = program.pipe(
  *   Effect.provide(NodeMcpClient.layer("http://127.0.0.1:3000/mcp")),
- *   Effect.provide(McpTelemetry.layerFromEnv()),
- *   Effect.runPromise
+ *   Effect.provide(McpTelemetry.layerFromEnv())
  * )
+ *
+ * // OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 OTEL_SERVICE_NAME=my-agent node main.js
+ * // with, in main.js: NodeRuntime.runMain(main)
  * ```
  *
  * @since 0.3.0
@@ -37,6 +38,8 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 
 /**
+ * Where and how `layerOtlp` exports.
+ *
  * @since 0.3.0
  * @category models
  */
@@ -55,6 +58,26 @@ export interface OtlpOptions {
 /**
  * Exports to the collector at `baseUrl`; what is left is sent when the layer
  * is released.
+ *
+ * @example
+ * ```ts
+ * import { NodeMcpClient } from "@effect-mcp/client-node"
+ * import * as McpTelemetry from "@effect-mcp/client-node/McpTelemetry"
+ * import { McpClient } from "@effect-mcp/client"
+ * import { Effect } from "effect"
+ *
+ * const Telemetry = McpTelemetry.layerOtlp({
+ *   baseUrl: "http://127.0.0.1:4318",
+ *   headers: { "x-api-key": "..." },
+ *   serviceName: "my-agent",
+ *   exportInterval: "5 seconds"
+ * })
+ *
+ * const main = McpClient.ping.pipe(
+ *   Effect.provide(NodeMcpClient.layer("http://127.0.0.1:3000/mcp")),
+ *   Effect.provide(Telemetry)
+ * )
+ * ```
  *
  * @since 0.3.0
  * @category layers
@@ -81,6 +104,20 @@ export const layerOtlp = (options: OtlpOptions): Layer.Layer<never> =>
  * values URL-encoded), `OTEL_SERVICE_NAME` (else `serviceName`, else
  * `"effect-mcp"`). A malformed header is left out, with a warning that does
  * not show its value.
+ *
+ * @example
+ * ```ts
+ * import { NodeMcpClient } from "@effect-mcp/client-node"
+ * import * as McpTelemetry from "@effect-mcp/client-node/McpTelemetry"
+ * import { McpClient } from "@effect-mcp/client"
+ * import { Effect, Layer } from "effect"
+ *
+ * // exports only when OTEL_EXPORTER_OTLP_ENDPOINT is set; the service name defaults to "my-agent" here
+ * const Telemetry = McpTelemetry.layerFromEnv({ serviceName: "my-agent", serviceVersion: "1.4.0" })
+ *
+ * const AppLive = NodeMcpClient.layer("http://127.0.0.1:3000/mcp").pipe(Layer.provideMerge(Telemetry))
+ * const main = McpClient.listTools.pipe(Effect.provide(AppLive))
+ * ```
  *
  * @since 0.3.0
  * @category layers

@@ -30,7 +30,6 @@ import * as Predicate from "effect/Predicate"
 import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
 import * as Https from "node:https"
-import * as Authorizer from "./internal/authorizer.js"
 
 /** What is kept of a refused or unexpected answer's body, for its error message. */
 const maxPreviewBytes = 2048
@@ -48,11 +47,18 @@ const maxErrorBodyBytes = 1024 * 1024
 /** ... and for this long: a JSON error body that does not end by then is described with what came. */
 const errorBodyWait = 1000
 
+/** The headers that carry the credentials of one request (`Authorization`, and `DPoP` with a bound token). */
+type Authorization = Readonly<Record<string, string>> | undefined
+
+const headerValue = (value: string | ReadonlyArray<string> | undefined): string | undefined =>
+  typeof value === "string" ? value : value?.[0]
+
 // Headers the transport sets itself: per-message headers never replace them
 // (the credentials, the framing, the session and the version the transport
 // was told).
 const ownHeaders = new Set([
   "authorization",
+  "dpop",
   "content-type",
   "accept",
   "mcp-session-id",
@@ -177,12 +183,12 @@ export const make = (
     let open = true
     const timers = new Set<ReturnType<typeof setTimeout>>()
     let retryMillis = 1000
-    const provider = options.authProvider === undefined
-      ? undefined
-      : McpAuth.recordingSecrets(options.authProvider, credentials.secrets)
+    const provider = options.authProvider
     const authorizer = provider === undefined
       ? undefined
-      : yield* Effect.promise(() => Authorizer.make(provider, url))
+      : yield* Effect.promise(() =>
+        McpAuth.authorizer(provider, url, { secrets: credentials.secrets, dpop: options.dpop })
+      )
 
     // every timer is cleared on close
     const later = (millis: number, f: () => void) => {
@@ -198,10 +204,17 @@ export const make = (
       Math.min(maxRetry, Math.max(minRetry, retryMillis) * 2 ** Math.min(failures, 10))
 
     // the provider's current token, read before each request
-    const withAuthorization = (go: (authorization: string | undefined) => void) => {
+    const withAuthorization = (method: string, go: (authorization: Authorization) => void) => {
       if (authorizer === undefined) go(undefined)
-      else authorizer.header().then(go, () => go(undefined))
+      else authorizer.headers({ method, url: url.href }).then(go, () => go(undefined))
     }
+    const recover = (status: number, response: Http.IncomingMessage, sent: Authorization) =>
+      authorizer!.recover({
+        status,
+        wwwAuthenticate: response.headers["www-authenticate"],
+        dpopNonce: headerValue(response.headers["dpop-nonce"]),
+        sent: sent?.authorization
+      })
     const authorizationFailed = (cause: unknown) =>
       HttpTransport.httpStatusError({
         status: 401,
@@ -264,13 +277,13 @@ export const make = (
       readonly onWritten?: (() => void) | undefined
       readonly onRequest?: ((outgoing: Http.ClientRequest) => void) | undefined
       readonly body?: string | undefined
-      readonly authorization?: string | undefined
+      readonly authorization?: Authorization
     }, retried = false): void => {
       const { authorization, extra } = options
       const outgoing = client.request(url, {
         method: options.method,
         agent,
-        headers: authorization === undefined ? headers(extra) : headers({ ...extra, authorization })
+        headers: authorization === undefined ? headers(extra) : headers({ ...extra, ...authorization })
       })
       requests.add(outgoing)
       options.onRequest?.(outgoing)
@@ -551,7 +564,7 @@ export const make = (
       const report = (error: TransportError | ProtocolError) => {
         if (open && watch === undefined) inbox.push(error)
       }
-      withAuthorization((authorization) =>
+      withAuthorization("GET", (authorization) =>
         request({
           method: "GET",
           extra: lastEventId === undefined
@@ -568,15 +581,14 @@ export const make = (
             if (status === 405 && watch === undefined) return response.resume()
             if (authorizer !== undefined && refusedToken(status)) {
               return statusFailure(response, (error) =>
-                authorizer.recover(status, response.headers["www-authenticate"], authorization).then(
+                recover(status, response, authorization).then(
                   (recovered) => {
                     if (!recovered) report(error)
                     // with a token that works, the stream opens again at once: what the
                     // server sends meanwhile has nowhere else to go
                     again(lastEventId, failures + 1, recovered ? 0 : backoff(failures + 1))
                   },
-                  (cause) =>
-                    report(authorizationFailed(cause))
+                  (cause) => report(authorizationFailed(cause))
                 ))
             }
             if (status < 200 || status >= 300) {
@@ -605,8 +617,7 @@ export const make = (
             report(describeNetworkError(error))
             again(lastEventId, failures + 1)
           }
-        })
-      )
+        }))
     }
 
     // The standalone stream is open when `ready` returns, before the client
@@ -795,7 +806,7 @@ export const make = (
         const call: Call = { id: message.id, outgoing: undefined, over: false, release: onWritten }
         calls.set(message.id, call)
         const attempt = (authorizations: number) =>
-          withAuthorization((authorization) => {
+          withAuthorization("POST", (authorization) => {
             if (call.over) return
             request({
               method: "POST",
@@ -813,14 +824,13 @@ export const make = (
                 const status = response.statusCode ?? 0
                 if (authorizer !== undefined && refusedToken(status) && authorizations < maxAuthorizations) {
                   return statusFailure(response, (error) =>
-                    authorizer.recover(status, response.headers["www-authenticate"], authorization).then(
+                    recover(status, response, authorization).then(
                       (again) => again ? attempt(authorizations + 1) : failCall(call, error),
                       (cause) => failCall(call, authorizationFailed(cause))
                     ))
                 }
                 if (status < 200 || status >= 300) {
-                  return refusal(response, call, (error) =>
-                    failCall(call, error))
+                  return refusal(response, call, (error) => failCall(call, error))
                 }
                 // accepted: the answer comes on the standalone stream
                 if ((status === 202 || status === 204) && !stateless()) {
@@ -868,7 +878,7 @@ export const make = (
         let outgoing: Http.ClientRequest | undefined
         let waiting = true
         const attempt = (authorizations: number) =>
-          withAuthorization((authorization) =>
+          withAuthorization("POST", (authorization) =>
             request({
               method: "POST",
               extra: { ...own, "content-type": "application/json", accept: "application/json, text/event-stream" },
@@ -883,7 +893,7 @@ export const make = (
                 const status = response.statusCode ?? 0
                 if (authorizer !== undefined && refusedToken(status) && authorizations < maxAuthorizations) {
                   return statusFailure(response, (error) =>
-                    authorizer.recover(status, response.headers["www-authenticate"], authorization).then(
+                    recover(status, response, authorization).then(
                       (again) => again ? attempt(authorizations + 1) : resume(Effect.fail(error)),
                       (cause) => resume(Effect.fail(authorizationFailed(cause)))
                     ))
@@ -896,8 +906,7 @@ export const make = (
                 else readOther(response)
               },
               onError: (error) => resume(Effect.fail(open ? describeNetworkError(error) : closedError()))
-            })
-          )
+            }))
         attempt(0)
         return Effect.sync(() => {
           waiting = false
@@ -926,7 +935,7 @@ export const make = (
     // the stateless revision has no session to end
     const terminate = Effect.async<void>((resume) => {
       if (session() === undefined) return resume(Effect.void)
-      withAuthorization((authorization) =>
+      withAuthorization("DELETE", (authorization) =>
         request({
           method: "DELETE",
           extra: {},
@@ -936,8 +945,7 @@ export const make = (
             resume(Effect.void)
           },
           onError: () => resume(Effect.void)
-        })
-      )
+        }))
     })
 
     yield* Effect.addFinalizer(() =>

@@ -2,6 +2,24 @@
  * Ready-made Node.js layers for `McpClient`: they bring the Node command
  * executor, so a stdio, HTTP or in-process server needs nothing else.
  *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ * import { NodeMcpClient } from "@effect-mcp/client-node"
+ * import { Console, Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const tools = yield* McpClient.listTools
+ *   yield* Console.log(tools.map((tool) => tool.name))
+ * })
+ *
+ * // a command, a URL ("http://127.0.0.1:3001/mcp", ".../sse"), a script ("./server.mjs"), an mcp.json object
+ * const Everything = NodeMcpClient.layer({ command: "npx", args: ["-y", "@modelcontextprotocol/server-everything"] })
+ *
+ * const main = program.pipe(Effect.provide(Everything))
+ * // run it with NodeRuntime.runMain(main) (`@effect/platform-node`)
+ * ```
+ *
  * @since 0.1.0
  */
 import type * as HttpTransport from "@effect-mcp/client/HttpTransport"
@@ -23,6 +41,23 @@ import * as NodeStdioTransport from "./NodeStdioTransport.js"
  * transports (stdio servers run on `node:child_process`, Streamable HTTP
  * goes over `node:http`). Nothing else: the
  * handlers keep the services (a `Terminal`, say) of the caller's context.
+ *
+ * @example
+ * ```ts
+ * import { McpClient, McpGroup } from "@effect-mcp/client"
+ * import { NodeMcpClient } from "@effect-mcp/client-node"
+ * import { Layer } from "effect"
+ *
+ * class Github extends McpClient.Tag("Github")<Github>() {}
+ *
+ * // for the layers of the core package: a client service of your own, a group
+ * const GithubLive = Github.layer({ command: "github-mcp-server", args: ["stdio"] }).pipe(
+ *   Layer.provide(NodeMcpClient.layerNode)
+ * )
+ * const GroupLive = McpGroup.layer({ mcpServers: { files: { command: "npx", args: ["-y", "files-server"] } } }).pipe(
+ *   Layer.provide(NodeMcpClient.layerNode)
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category layers
@@ -46,6 +81,19 @@ export type NodeSourceContext<S> = Exclude<McpClient.SourceContext<S>, CommandEx
 /**
  * An `McpClient` layer for any connection source, with Node's command executor provided.
  *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ * import { NodeMcpClient } from "@effect-mcp/client-node"
+ * import { Effect } from "effect"
+ *
+ * // nothing else to provide: stdio on node:child_process, Streamable HTTP on node:http
+ * const FilesLive = NodeMcpClient.layer("./servers/files.mjs", { requestTimeout: "20 seconds" })
+ * const DocsLive = NodeMcpClient.layer({ url: "http://127.0.0.1:3000/mcp", headers: { "X-Tenant": "blue" } })
+ *
+ * const tools = McpClient.listTools.pipe(Effect.provide(DocsLive))
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */
@@ -57,6 +105,26 @@ export const layer = <S extends McpClient.ConnectionSource, R = never>(
 
 /**
  * Builds a client in the current scope, with Node's command executor provided.
+ *
+ * @example
+ * ```ts
+ * import { NodeMcpClient } from "@effect-mcp/client-node"
+ * import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js"
+ * import { Effect } from "effect"
+ *
+ * const server = new McpServer({ name: "greeter", version: "1.0.0" })
+ * server.registerPrompt("greet", { description: "Say hello" }, () => ({
+ *   messages: [{ role: "user", content: { type: "text", text: "Hello!" } }]
+ * }))
+ *
+ * const program = Effect.gen(function*() {
+ *   const client = yield* NodeMcpClient.make(server) // here an in-process server; any source works
+ *   const prompts = yield* client.listPrompts
+ *   assert.deepStrictEqual(prompts.map((prompt) => prompt.name), ["greet"])
+ * })
+ *
+ * Effect.runPromise(Effect.scoped(program))
+ * ```
  *
  * @since 0.1.0
  * @category constructors

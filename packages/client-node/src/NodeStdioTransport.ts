@@ -5,6 +5,18 @@
  * group ended on close), with a leaner byte path: stdout chunks are split on
  * bytes as they arrive and queued messages are written in one write.
  *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ * import { NodeStdioTransport } from "@effect-mcp/client-node"
+ * import { NodeContext } from "@effect/platform-node"
+ * import { Layer } from "effect"
+ *
+ * // NodeMcpClient does this for you; by hand, for the core package's layers:
+ * const FilesLive = McpClient.layerStdio({ command: "npx", args: ["-y", "@modelcontextprotocol/server-filesystem", "."] })
+ *   .pipe(Layer.provide(Layer.merge(NodeStdioTransport.layer, NodeContext.layer)))
+ * ```
+ *
  * @since 0.1.0
  */
 import { TransportError } from "@effect-mcp/client/McpError"

@@ -1,4 +1,17 @@
 /**
+ * effect-mcp on Node.js: client layers that need nothing else, the Node
+ * transports, a token store in a file (and `McpTelemetry`, imported on its own).
+ *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ * import { NodeMcpClient } from "@effect-mcp/client-node"
+ * import { Effect } from "effect"
+ *
+ * const Everything = NodeMcpClient.layer({ command: "npx", args: ["-y", "@modelcontextprotocol/server-everything"] })
+ * const program = McpClient.listTools.pipe(Effect.provide(Everything))
+ * ```
+ *
  * @since 0.1.0
  */
 

@@ -332,10 +332,11 @@ for (const kind of Object.keys(transports) as Array<Kind>) {
         const none = yield* timedFailure(clientOn(kind, { url: server.url }))
         assert.include(none.error.message, "none were given")
         const store = McpAuth.memoryStore()
-        yield* Effect.promise(() =>
-          store.save({ tokens: { access_token: "stored-secret-token", token_type: "bearer" } })
-        )
-        const provider = McpAuth.headless({
+        yield* store.save(new URL(server.url).href, {
+          issuer: "http://127.0.0.1/as",
+          issuers: { "http://127.0.0.1/as": { tokens: { access_token: "stored-secret-token", token_type: "bearer" } } }
+        })
+        const provider = yield* McpAuth.headless({
           store,
           clientMetadata: { client_name: "faults", redirect_uris: ["http://127.0.0.1/cb"] },
           redirectUrl: "http://127.0.0.1/cb"

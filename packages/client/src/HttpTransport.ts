@@ -34,8 +34,13 @@ export interface HttpOptions {
   readonly headers?: Readonly<Record<string, string>> | undefined
   /** A bearer token, sent as `Authorization: Bearer ...` and never logged. */
   readonly bearer?: Redacted.Redacted<string> | undefined
-  /** OAuth, through the SDK's provider interface (`McpAuth.headless`, or the SDK's client-credentials providers). */
+  /**
+   * OAuth, through the SDK's provider interface: `McpAuth.headless`,
+   * `clientCredentials`, `workloadIdentity`, `enterpriseManaged`, or your own.
+   */
   readonly authProvider?: OAuthClientProvider | undefined
+  /** DPoP-bound tokens (RFC 9449) when the authorization server offers ES256 (`"auto"`, the default), or never. */
+  readonly dpop?: "auto" | "off" | undefined
 }
 
 /**
@@ -216,17 +221,23 @@ export const sdkOptions = (options: HttpOptions, guard?: FetchGuard | undefined)
   readonly requestInit?: { readonly headers: Record<string, string> }
   readonly authProvider?: OAuthClientProvider
   readonly fetch?: typeof fetch
+  /** The checked code of a headless provider's authorization response, once it followed the page. */
+  readonly takeCode: () => string | undefined
 } => {
   const headers = baseHeaders(options)
-  const base = options.authProvider === undefined ? undefined : McpAuth.singleFlightRefresh()
-  const provider = options.authProvider === undefined || guard === undefined
-    ? options.authProvider
-    : McpAuth.recordingSecrets(options.authProvider, guard.secrets)
+  const authorization = options.authProvider === undefined
+    ? undefined
+    : McpAuth.forSdkTransport(options.authProvider, new URL(options.url), {
+      secrets: guard?.secrets ?? new Set(),
+      dpop: options.dpop
+    })
+  const base = authorization?.fetch
   const fetchFn = guard === undefined ? base : guardedFetch(base ?? globalThis.fetch, guard)
   return {
     ...(Object.keys(headers).length === 0 ? {} : { requestInit: { headers } }),
-    ...(provider === undefined ? {} : { authProvider: provider }),
-    ...(fetchFn === undefined ? {} : { fetch: fetchFn })
+    ...(authorization === undefined ? {} : { authProvider: authorization.provider }),
+    ...(fetchFn === undefined ? {} : { fetch: fetchFn }),
+    takeCode: authorization?.takeCode ?? (() => undefined)
   }
 }
 
@@ -551,7 +562,8 @@ export const makeSdk = (options: HttpOptions): Effect.Effect<Transport.Transport
       given.secrets.add(basic)
       sent = { ...options, headers: { ...options.headers, Authorization: `Basic ${basic}` } }
     }
-    const sdk = new StreamableHTTPClientTransport(target, sdkOptions(sent, guard))
+    const sdkOptionsOf = sdkOptions(sent, guard)
+    const sdk = new StreamableHTTPClientTransport(target, sdkOptionsOf)
     const transport = yield* SdkTransport.make(() => sdk, {
       credentials: given,
       feed: (pushFrame) => {
@@ -562,7 +574,7 @@ export const makeSdk = (options: HttpOptions): Effect.Effect<Transport.Transport
         aborts.delete(id)
         headersOf.delete(id)
       },
-      wrapSend: finishingAuth(sdk, options.authProvider, (cause) => cause instanceof UnauthorizedError)
+      wrapSend: finishingAuth(sdk, sdkOptionsOf, (cause) => cause instanceof UnauthorizedError)
     })
     // end the server-side session too, so nothing stays open on the server
     yield* Effect.addFinalizer(() =>
@@ -586,6 +598,15 @@ export const makeSdk = (options: HttpOptions): Effect.Effect<Transport.Transport
 
 const maxAuthorizations = 3
 
+const authorizationRefused = (cause: unknown) =>
+  new TransportError({
+    reason: "Unauthorized",
+    description: `the authorization failed: ${cause instanceof Error ? cause.message : String(cause)}. ${
+      unauthorizedAdvice("provider")
+    }`,
+    cause
+  })
+
 // A request the server refused for its credentials never ran, so it can go
 // again, a bounded number of times: after a headless provider got the code
 // (the SDK sent the user to the authorization page: finish the flow first),
@@ -594,11 +615,11 @@ const maxAuthorizations = 3
 // token).
 const finishingAuth = (
   sdk: StreamableHTTPClientTransport,
-  provider: OAuthClientProvider | undefined,
+  authorization: ReturnType<typeof sdkOptions>,
   isUnauthorizedError: (cause: unknown) => boolean
 ) =>
 (write: Transport.Transport["send"]): Transport.Transport["send"] => {
-  if (provider === undefined) return write
+  if (authorization.authProvider === undefined) return write
   const send = (
     message: Parameters<Transport.Transport["send"]>[0],
     attempt: number
@@ -607,9 +628,17 @@ const finishingAuth = (
       write(message),
       (error) => error.reason === "Unauthorized" && attempt < maxAuthorizations,
       (error) => {
-        const code = McpAuth.isHeadlessProvider(provider) ? provider.takeAuthorizationCode() : undefined
+        let code: string | undefined
+        try {
+          code = authorization.takeCode()
+        } catch (refused) {
+          return Effect.fail(authorizationRefused(refused))
+        }
+        // a check that failed or a grant refused does not get better by asking again
         if (code === undefined) {
-          return isUnauthorizedError(error.cause) ? Effect.fail(error) : send(message, attempt + 1)
+          return isUnauthorizedError(error.cause) || McpAuth.isAuthorizationError(error.cause)
+            ? Effect.fail(error)
+            : send(message, attempt + 1)
         }
         return Effect.tryPromise({
           try: () => sdk.finishAuth(code),

@@ -4,6 +4,31 @@
  * cause one `initialize`), the last to leave closes it. Every operation is an
  * `Effect` that fails with a typed `McpError`.
  *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ * import { Console, Effect, Schema } from "effect"
+ *
+ * const Weather = Schema.Struct({ temperature: Schema.Number, conditions: Schema.String })
+ *
+ * const program = Effect.gen(function*() {
+ *   const tools = yield* McpClient.listTools // every page
+ *   yield* Console.log(tools.map((tool) => tool.name))
+ *
+ *   // structuredContent decoded with your schema; `isError: true` fails with ToolError
+ *   const weather = yield* McpClient.callTool("get-weather", { city: "Lisbon" }, {
+ *     outputSchema: Weather,
+ *     timeout: "10 seconds"
+ *   })
+ *   yield* Console.log(`${weather.temperature}°C, ${weather.conditions}`)
+ * }).pipe(
+ *   Effect.catchTag("ToolError", (error) => Console.error(error.text))
+ * )
+ *
+ * // connects when the layer is built, closes the session when it is released
+ * const main = program.pipe(Effect.provide(McpClient.layer("http://127.0.0.1:3001/mcp")))
+ * ```
+ *
  * @since 0.1.0
  */
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
@@ -33,12 +58,16 @@ import type * as Transport from "./Transport.js"
 export type TypeId = "~@effect-mcp/client/McpClient"
 
 /**
+ * The type id of a client service value.
+ *
  * @since 0.1.0
  * @category type ids
  */
 export const TypeId: TypeId = internal.TypeId
 
 /**
+ * The client service: a connected client, as `McpClient.layer` or `NodeMcpClient.layer` provides it.
+ *
  * @since 0.1.0
  * @category tags
  */
@@ -86,6 +115,8 @@ export const Tag = <const Id extends string>(id: Id) => <Self>() => {
 }
 
 /**
+ * Whether a value is a client service.
+ *
  * @since 0.1.0
  * @category guards
  */
@@ -107,6 +138,8 @@ export interface RequestOptions {
 }
 
 /**
+ * Per-call settings of `callTool`: those of every request, and an output schema.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -132,6 +165,23 @@ export interface Era {
 
 /**
  * The operations of a connected client.
+ *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ * import { Console, Effect, Stream } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const client = yield* McpClient.McpClient
+ *   const tools = yield* client.listTools
+ *   // notifications are streams, read by as many subscribers as you like
+ *   yield* client.listChanged.pipe(Stream.runForEach((kind) => Console.log(`${kind} changed`)), Effect.fork)
+ *   yield* client.logMessages.pipe(Stream.runForEach((message) => Console.log(message.level, message.data)), Effect.fork)
+ *   // subscribes on start, unsubscribes when the stream ends
+ *   yield* client.resourceUpdates("file:///config.json").pipe(Stream.take(3), Stream.runDrain)
+ *   return tools.length
+ * })
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -269,12 +319,16 @@ export interface Service {
 }
 
 /**
+ * Which list a `listChanged` notification is about.
+ *
  * @since 0.1.0
  * @category models
  */
 export type ListKind = "tools" | "resources" | "prompts"
 
 /**
+ * A `notifications/resources/updated` from the server.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -425,6 +479,17 @@ export interface Options<R = never> {
  * option): `"use"` (the default) answers from a fresh entry, `"refresh"`
  * asks the server and keeps the answer, `"bypass"` asks and keeps nothing.
  *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ *
+ * // with the option `cache: true`, a fresh cached list answers without a round trip
+ * const ClientLive = McpClient.layer("http://127.0.0.1:3001/mcp", { cache: true })
+ *
+ * // ask the server again, and keep its answer
+ * const tools = McpClient.listTools.pipe(McpClient.withCache("refresh"))
+ * ```
+ *
  * @since 0.3.0
  * @category combinators
  */
@@ -447,6 +512,25 @@ export type ConnectionState = internalSession.ConnectionState
 
 /**
  * Constructors and matchers for `ConnectionState`.
+ *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ * import { Effect, Stream } from "effect"
+ *
+ * const describe = McpClient.ConnectionState.$match({
+ *   Connecting: () => "connecting",
+ *   Ready: ({ protocolVersion, server }) => `ready: ${server} (${protocolVersion})`,
+ *   Disconnected: ({ cause }) => `disconnected: ${cause.message}`,
+ *   Reconnecting: ({ attempt }) => `reconnecting, try ${attempt}`,
+ *   Closed: ({ cause }) => cause === undefined ? "closed" : `gave up: ${cause.message}`
+ * })
+ *
+ * const watch = Effect.gen(function*() {
+ *   const client = yield* McpClient.McpClient
+ *   yield* client.connectionStates.pipe(Stream.runForEach((state) => Effect.log(describe(state))))
+ * })
+ * ```
  *
  * @since 0.2.0
  * @category models
@@ -476,18 +560,24 @@ export type ConnectionSource =
   | Transport.Connect<any>
 
 /**
+ * An HTTP server: `{ url, transport?, headers?, bearer?, authProvider? }`.
+ *
  * @since 0.1.0
  * @category models
  */
 export type HttpSource = internalSource.HttpSource
 
 /**
+ * An `mcp.json` object (`mcpServers` or `servers`), with `server` to pick one of several.
+ *
  * @since 0.1.0
  * @category models
  */
 export type ServersConfig = internalSource.ServersConfig
 
 /**
+ * An SDK `McpServer` or low-level `Server`, run in this process.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -505,6 +595,15 @@ export type SourceContext<S> = internalSource.SourceContext<S>
 /**
  * The transport a connection source stands for.
  *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ *
+ * // what `McpClient.make` does with a source; wrap the result (say with TestTransport) before giving it back
+ * const connect = McpClient.transportFor("http://127.0.0.1:3001/mcp")
+ * const client = McpClient.make(connect)
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -515,6 +614,14 @@ export const transportFor: <S extends ConnectionSource>(source: S) => Transport.
  * How a script path runs: `.js`/`.mjs`/`.cjs` with this Node, `.ts` with
  * `tsx`, `.py` with `python3`; `undefined` for any other file.
  *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ *
+ * assert.deepStrictEqual(McpClient.stdioForScript("./server.py"), { command: "python3", args: ["./server.py"] })
+ * assert.strictEqual(McpClient.stdioForScript("./notes.txt"), undefined)
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -523,6 +630,28 @@ export const stdioForScript: (path: string) => StdioTransport.StdioOptions | und
 /**
  * Builds a client in the current scope. With `autoConnect` (the default) it
  * connects at once and holds its session until the scope closes.
+ *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ * import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js"
+ * import { Effect } from "effect"
+ * import { z } from "zod"
+ *
+ * // an SDK server in this process; a URL, a command or a script path work the same way
+ * const server = new McpServer({ name: "echo", version: "1.0.0" })
+ * server.registerTool("echo", { inputSchema: { message: z.string() } }, ({ message }) => ({
+ *   content: [{ type: "text", text: message }]
+ * }))
+ *
+ * const program = Effect.gen(function*() {
+ *   const client = yield* McpClient.make(server) // connected, until the scope closes
+ *   const result = yield* client.callTool("echo", { message: "hello" })
+ *   assert.deepStrictEqual(result.content, [{ type: "text", text: "hello" }])
+ * })
+ *
+ * Effect.runPromise(Effect.scoped(program))
+ * ```
  *
  * @since 0.1.0
  * @category constructors
@@ -537,6 +666,17 @@ export const make = <S extends ConnectionSource, R = never>(
  * What `callTool` makes of a `tools/call` result: `isError: true` fails with
  * `ToolError`; with an output schema, the decoded `structuredContent`. For
  * clients of your own (mocks, proxies) that should behave the same way.
+ *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ * import { Effect, Schema } from "effect"
+ *
+ * // a proxy that fetches raw results and still behaves like `callTool`
+ * const count = McpClient.callToolRaw("count", {}).pipe(
+ *   Effect.flatMap((result) => McpClient.interpretToolResult("count", result, Schema.Struct({ n: Schema.Number })))
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category tools
@@ -553,6 +693,26 @@ export const interpretToolResult: {
 /**
  * The client as a layer.
  *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ * import { Effect, Schedule } from "effect"
+ *
+ * const ClientLive = McpClient.layer("http://127.0.0.1:3001/mcp", {
+ *   requestTimeout: "30 seconds",
+ *   reconnect: Schedule.spaced("30 seconds"), // never give up
+ *   // the server's requests: giving a handler advertises the capability
+ *   roots: [{ uri: "file:///home/me/project", name: "project" }],
+ *   elicitation: (request) =>
+ *     request.mode === "url"
+ *       ? Effect.succeed({ action: "decline" as const })
+ *       : Effect.succeed({ action: "accept" as const, content: { name: "Ada" } }),
+ *   onLog: (message) => Effect.log(message.data)
+ * })
+ *
+ * const program = McpClient.listTools.pipe(Effect.provide(ClientLive))
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */
@@ -563,6 +723,19 @@ export const layer = <S extends ConnectionSource, R = never>(
 
 /**
  * A stdio client layer, for when the command is known.
+ *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ * import { NodeContext } from "@effect/platform-node"
+ * import { Layer } from "effect"
+ *
+ * // a stdio server needs a CommandExecutor (`NodeMcpClient.layer` provides Node's)
+ * const FilesLive = McpClient.layerStdio({
+ *   command: "npx",
+ *   args: ["-y", "@modelcontextprotocol/server-filesystem", "."]
+ * }).pipe(Layer.provide(NodeContext.layer))
+ * ```
  *
  * @since 0.1.0
  * @category layers
@@ -579,6 +752,18 @@ export const layerStdio = <R = never>(
 /**
  * Holds the shared session for the current scope.
  *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ * import { Effect } from "effect"
+ *
+ * // a client that users connect: the session opens with the first, closes after the last (and 30 s idle)
+ * const ClientLive = McpClient.layer("http://127.0.0.1:3001/mcp", { autoConnect: false, idleTimeToLive: "30 seconds" })
+ *
+ * const job = Effect.scoped(Effect.zipRight(McpClient.connect, McpClient.ping))
+ * const program = Effect.all([job, job], { concurrency: 2 }).pipe(Effect.provide(ClientLive)) // one session
+ * ```
+ *
  * @since 0.1.0
  * @category accessors
  */
@@ -588,6 +773,8 @@ export const connect: Effect.Effect<void, McpError, McpClient | Scope.Scope> = E
 )
 
 /**
+ * Whether a session is held now.
+ *
  * @since 0.1.0
  * @category accessors
  */
@@ -597,6 +784,8 @@ export const isConnected: Effect.Effect<boolean, never, McpClient> = Effect.flat
 )
 
 /**
+ * The server's answer to `initialize` (handshake era only; see `era`).
+ *
  * @since 0.1.0
  * @category accessors
  */
@@ -607,6 +796,8 @@ export const initializeResult: Effect.Effect<McpSchema.InitializeResult, NotConn
   )
 
 /**
+ * What the server says it can do.
+ *
  * @since 0.1.0
  * @category accessors
  */
@@ -614,6 +805,8 @@ export const serverCapabilities: Effect.Effect<McpSchema.ServerCapabilities, Not
   .flatMap(McpClient, (client) => client.serverCapabilities)
 
 /**
+ * The protocol revision the session speaks.
+ *
  * @since 0.3.0
  * @category accessors
  */
@@ -623,6 +816,8 @@ export const protocolVersion: Effect.Effect<string, NotConnected, McpClient> = E
 )
 
 /**
+ * The server's name and version, as it gave them.
+ *
  * @since 0.3.0
  * @category accessors
  */
@@ -630,6 +825,8 @@ export const serverInfo: Effect.Effect<Option.Option<McpSchema.Implementation>, 
   .flatMap(McpClient, (client) => client.serverInfo)
 
 /**
+ * What the server says about how to use it.
+ *
  * @since 0.3.0
  * @category accessors
  */
@@ -639,12 +836,27 @@ export const instructions: Effect.Effect<Option.Option<string>, NotConnected, Mc
 )
 
 /**
+ * The revision the session speaks and how it was chosen (pinned, `server/discover`, or the handshake).
+ *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ * import { Console, Effect } from "effect"
+ *
+ * const describe = Effect.gen(function*() {
+ *   const era = yield* McpClient.era
+ *   yield* Console.log(`${era.protocolVersion}${era.stateless ? " (stateless)" : ""}: ${era.chosenBy}`)
+ * })
+ * ```
+ *
  * @since 0.3.0
  * @category accessors
  */
 export const era: Effect.Effect<Era, NotConnected, McpClient> = Effect.flatMap(McpClient, (client) => client.era)
 
 /**
+ * A new, independent client with the same configuration and a session of its own, for the scope.
+ *
  * @since 0.1.0
  * @category accessors
  */
@@ -654,6 +866,16 @@ export const fresh: Effect.Effect<Service, McpError, McpClient | Scope.Scope> = 
 )
 
 /**
+ * Sends any request, for a method the client has no operation for, and returns the raw result.
+ *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ *
+ * // a method the client has no operation for; the result is returned as the server sent it
+ * const result = McpClient.request("tasks/list", { cursor: "abc" }, { timeout: "5 seconds" })
+ * ```
+ *
  * @since 0.1.0
  * @category accessors
  */
@@ -665,6 +887,8 @@ export const request = (
   Effect.flatMap(McpClient, (client) => client.request(method, params, options))
 
 /**
+ * Every tool the server offers, walking every page.
+ *
  * @since 0.1.0
  * @category tools
  */
@@ -674,6 +898,21 @@ export const listTools: Effect.Effect<ReadonlyArray<McpSchema.Tool>, McpError, M
 )
 
 /**
+ * One page of `tools/list`, from `cursor`.
+ *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ * import { Effect } from "effect"
+ *
+ * // the first two pages only (`listTools` walks them all)
+ * const firstPages = Effect.gen(function*() {
+ *   const first = yield* McpClient.listToolsRaw()
+ *   const second = first.nextCursor === undefined ? undefined : yield* McpClient.listToolsRaw(first.nextCursor)
+ *   return [...first.tools, ...(second?.tools ?? [])]
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category tools
  */
@@ -683,6 +922,32 @@ export const listToolsRaw = (cursor?: string): Effect.Effect<McpSchema.ListTools
 /**
  * Calls a tool. Fails with `ToolError` when the result has `isError: true`.
  * With `outputSchema`, returns the decoded `structuredContent`.
+ *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ * import { Effect, Schema } from "effect"
+ *
+ * const Forecast = Schema.Struct({ temperature: Schema.Number })
+ *
+ * const program = Effect.gen(function*() {
+ *   // the result as the server sent it
+ *   const result = yield* McpClient.callTool("echo", { message: "hi" })
+ *   // structuredContent decoded with your schema, a deadline that progress resets, progress as it comes
+ *   const forecast = yield* McpClient.callTool("forecast", { city: "Oslo" }, {
+ *     outputSchema: Forecast,
+ *     timeout: "10 seconds",
+ *     totalTimeout: "2 minutes",
+ *     onProgress: (progress) => Effect.log(`${progress.progress}/${progress.total ?? "?"}`)
+ *   })
+ *   return { content: result.content, temperature: forecast.temperature }
+ * }).pipe(
+ *   Effect.catchTags({
+ *     ToolError: (error) => Effect.succeed({ content: error.content, temperature: NaN }),
+ *     TimeoutError: (error) => Effect.fail(`no answer within ${error.timeout}`)
+ *   })
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category tools
@@ -703,6 +968,8 @@ export const callTool: {
     Effect.flatMap(McpClient, (client) => client.callTool(name, args, options as any))) as any
 
 /**
+ * Calls a tool and returns its result as data, `isError: true` included.
+ *
  * @since 0.1.0
  * @category tools
  */
@@ -714,6 +981,8 @@ export const callToolRaw = (
   Effect.flatMap(McpClient, (client) => client.callToolRaw(name, args, options))
 
 /**
+ * Every resource the server lists, walking every page.
+ *
  * @since 0.1.0
  * @category resources
  */
@@ -723,6 +992,8 @@ export const listResources: Effect.Effect<ReadonlyArray<McpSchema.Resource>, Mcp
 )
 
 /**
+ * One page of `resources/list`, from `cursor`.
+ *
  * @since 0.1.0
  * @category resources
  */
@@ -730,6 +1001,8 @@ export const listResourcesRaw = (cursor?: string): Effect.Effect<McpSchema.ListR
   Effect.flatMap(McpClient, (client) => client.listResourcesRaw(cursor))
 
 /**
+ * Every resource template, walking every page.
+ *
  * @since 0.1.0
  * @category resources
  */
@@ -737,6 +1010,8 @@ export const listResourceTemplates: Effect.Effect<ReadonlyArray<McpSchema.Resour
   Effect.flatMap(McpClient, (client) => client.listResourceTemplates)
 
 /**
+ * One page of `resources/templates/list`, from `cursor`.
+ *
  * @since 0.1.0
  * @category resources
  */
@@ -746,6 +1021,16 @@ export const listResourceTemplatesRaw = (
   Effect.flatMap(McpClient, (client) => client.listResourceTemplatesRaw(cursor))
 
 /**
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ * import { Effect } from "effect"
+ *
+ * const text = McpClient.readResource("file:///config.json").pipe(
+ *   Effect.map((contents) => contents.map((part) => ("text" in part ? part.text : "")).join(""))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category resources
  */
@@ -756,6 +1041,8 @@ export const readResource = (
   Effect.flatMap(McpClient, (client) => client.readResource(uri, options))
 
 /**
+ * Reads a resource and returns the whole `resources/read` result.
+ *
  * @since 0.1.0
  * @category resources
  */
@@ -766,6 +1053,8 @@ export const readResourceRaw = (
   Effect.flatMap(McpClient, (client) => client.readResourceRaw(uri, options))
 
 /**
+ * Asks the server for `notifications/resources/updated` about one URI (see `resourceUpdates` for a stream that subscribes and unsubscribes itself).
+ *
  * @since 0.1.0
  * @category resources
  */
@@ -773,6 +1062,8 @@ export const subscribe = (uri: string): Effect.Effect<void, McpError, McpClient>
   Effect.flatMap(McpClient, (client) => client.subscribe(uri))
 
 /**
+ * Stops the updates `subscribe` asked for.
+ *
  * @since 0.1.0
  * @category resources
  */
@@ -780,6 +1071,8 @@ export const unsubscribe = (uri: string): Effect.Effect<void, McpError, McpClien
   Effect.flatMap(McpClient, (client) => client.unsubscribe(uri))
 
 /**
+ * Every prompt the server offers, walking every page.
+ *
  * @since 0.1.0
  * @category prompts
  */
@@ -789,6 +1082,8 @@ export const listPrompts: Effect.Effect<ReadonlyArray<McpSchema.Prompt>, McpErro
 )
 
 /**
+ * One page of `prompts/list`, from `cursor`.
+ *
  * @since 0.1.0
  * @category prompts
  */
@@ -796,6 +1091,13 @@ export const listPromptsRaw = (cursor?: string): Effect.Effect<McpSchema.ListPro
   Effect.flatMap(McpClient, (client) => client.listPromptsRaw(cursor))
 
 /**
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ *
+ * const messages = McpClient.getPrompt("review-code", { language: "go", code: "x := 1" })
+ * ```
+ *
  * @since 0.1.0
  * @category prompts
  */
@@ -807,6 +1109,13 @@ export const getPrompt = (
   Effect.flatMap(McpClient, (client) => client.getPrompt(name, args, options))
 
 /**
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ *
+ * const values = McpClient.complete({ type: "ref/prompt", name: "review-code" }, { name: "language", value: "ty" })
+ * ```
+ *
  * @since 0.1.0
  * @category completion
  */
@@ -818,12 +1127,27 @@ export const complete = (
   Effect.flatMap(McpClient, (client) => client.complete(reference, argument, options))
 
 /**
+ * Checks that the server answers.
+ *
  * @since 0.1.0
  * @category utilities
  */
 export const ping: Effect.Effect<void, McpError, McpClient> = Effect.flatMap(McpClient, (client) => client.ping)
 
 /**
+ * The least severe log level the server should send (in revision 2026-07-28, carried by every later request).
+ *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ * import { Effect, Stream } from "effect"
+ *
+ * const warnings = Effect.gen(function*() {
+ *   yield* McpClient.setLoggingLevel("warning")
+ *   yield* McpClient.logMessages.pipe(Stream.runForEach((message) => Effect.logWarning(message.data)))
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category logging
  */
@@ -831,6 +1155,8 @@ export const setLoggingLevel = (level: McpSchema.LoggingLevel): Effect.Effect<vo
   Effect.flatMap(McpClient, (client) => client.setLoggingLevel(level))
 
 /**
+ * Tells the server the roots changed (`setRoots` does it for you).
+ *
  * @since 0.1.0
  * @category notifications
  */
@@ -840,6 +1166,8 @@ export const sendRootsListChanged: Effect.Effect<void, NotConnected | TransportE
 )
 
 /**
+ * Tells the server to stop working on a request (`notifications/cancelled`); interrupting the call does it for you.
+ *
  * @since 0.1.0
  * @category notifications
  */
@@ -850,6 +1178,8 @@ export const cancel = (
   Effect.flatMap(McpClient, (client) => client.cancel(requestId, reason))
 
 /**
+ * Sends a progress notification, for a request the server sent.
+ *
  * @since 0.1.0
  * @category notifications
  */
@@ -860,6 +1190,8 @@ export const sendProgress = (
   Effect.flatMap(McpClient, (client) => client.sendProgress(progressToken, progress))
 
 /**
+ * Every notification the server sends from the moment the stream starts.
+ *
  * @since 0.1.0
  * @category notifications
  */
@@ -868,6 +1200,8 @@ export const notifications: Stream.Stream<McpSchema.ServerNotification, never, M
 )
 
 /**
+ * Every progress notification, whatever request it belongs to.
+ *
  * @since 0.1.0
  * @category notifications
  */
@@ -876,6 +1210,8 @@ export const progress: Stream.Stream<McpSchema.ProgressNotificationParams, never
 )
 
 /**
+ * Every log message the server sends (see `setLoggingLevel`).
+ *
  * @since 0.1.0
  * @category notifications
  */
@@ -883,6 +1219,8 @@ export const logMessages: Stream.Stream<McpSchema.LoggingMessageNotificationPara
   .unwrap(Effect.map(McpClient, (client) => client.logMessages))
 
 /**
+ * Which list the server says has changed: `"tools"`, `"resources"` or `"prompts"`.
+ *
  * @since 0.1.0
  * @category notifications
  */
@@ -891,6 +1229,18 @@ export const listChanged: Stream.Stream<ListKind, never, McpClient> = Stream.unw
 )
 
 /**
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ * import { Effect, Stream } from "effect"
+ *
+ * // streams on one URI share one subscription
+ * const firstThree = McpClient.resourceUpdates("file:///config.json").pipe(
+ *   Stream.take(3),
+ *   Stream.runForEach((update) => Effect.log(`${update.uri} changed`))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category notifications
  */
@@ -898,6 +1248,16 @@ export const resourceUpdates = (uri: string): Stream.Stream<ResourceUpdated, Mcp
   Stream.unwrap(Effect.map(McpClient, (client) => client.resourceUpdates(uri)))
 
 /**
+ * Replaces the roots and tells the server if connected.
+ *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ *
+ * // the server hears `notifications/roots/list_changed` and asks for them again
+ * const openProject = McpClient.setRoots([{ uri: "file:///home/me/project", name: "project" }])
+ * ```
+ *
  * @since 0.1.0
  * @category handlers
  */
@@ -905,6 +1265,8 @@ export const setRoots = (roots: ReadonlyArray<McpSchema.Root>): Effect.Effect<vo
   Effect.flatMap(McpClient, (client) => client.setRoots(roots))
 
 /**
+ * Replaces the sampling handler (`undefined` removes it).
+ *
  * @since 0.1.0
  * @category handlers
  */
@@ -912,6 +1274,8 @@ export const setSamplingHandler = (handler: SamplingHandler | undefined): Effect
   Effect.flatMap(McpClient, (client) => client.setSamplingHandler(handler))
 
 /**
+ * Replaces the elicitation handler (`undefined` removes it).
+ *
  * @since 0.1.0
  * @category handlers
  */

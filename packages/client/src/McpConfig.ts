@@ -4,6 +4,28 @@
  * library and the CLI. Keys a host adds of its own (`disabled`,
  * `autoApprove`, ...) are ignored.
  *
+ * @example
+ * ```ts
+ * import { McpClient, McpConfig } from "@effect-mcp/client"
+ * import { Either } from "effect"
+ *
+ * const text = `{
+ *   "mcpServers": {
+ *     "files": { "command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem", "."] },
+ *     "docs": { "url": "http://127.0.0.1:3000/sse" }
+ *   }
+ * }`
+ *
+ * const config = Either.getOrThrow(McpConfig.parse(text)) // Left: one line saying what is wrong and where
+ * const servers = McpConfig.servers(config)
+ * assert.deepStrictEqual(Object.keys(servers), ["files", "docs"])
+ * const docs = servers.docs
+ * assert.ok(docs !== undefined && !McpConfig.isStdio(docs) && McpConfig.httpTransport(docs) === "sse")
+ *
+ * // a client of one of its servers (McpGroup.layer takes the whole file)
+ * const DocsLive = McpClient.layer({ ...config, server: "docs" })
+ * ```
+ *
  * @since 0.3.0
  */
 import * as Either from "effect/Either"
@@ -84,6 +106,15 @@ export const servers: (config: Config) => Readonly<Record<string, Server>> = int
  * Reads a config from a parsed JSON value; the error says, in a line, what
  * is wrong and where (`mcpServers.files.args: Expected ReadonlyArray<string>,
  * actual "x"`).
+ *
+ * @example
+ * ```ts
+ * import { McpConfig } from "@effect-mcp/client"
+ * import { Either } from "effect"
+ *
+ * const result = McpConfig.decode({ mcpServers: { files: { command: "npx", args: "-y" } } })
+ * assert.ok(Either.isLeft(result) && result.left.includes("mcpServers.files"))
+ * ```
  *
  * @since 0.3.0
  * @category decoding

@@ -45,6 +45,8 @@ import type { GroupError, McpError } from "./McpError.js"
 import type * as McpSchema from "./McpSchema.js"
 
 /**
+ * The group service, as `McpGroup.layer` provides it.
+ *
  * @since 0.3.0
  * @category tags
  */
@@ -79,6 +81,28 @@ export type ServerState = Data.TaggedEnum<{
 }>
 
 /**
+ * Constructors and matchers for `ServerState`.
+ *
+ * @example
+ * ```ts
+ * import { McpGroup } from "@effect-mcp/client"
+ * import { Effect, Stream } from "effect"
+ *
+ * const describe = McpGroup.ServerState.$match({
+ *   Idle: () => "idle",
+ *   Connecting: () => "connecting",
+ *   Ready: ({ protocolVersion }) => `ready (${protocolVersion})`,
+ *   Reconnecting: ({ attempt }) => `reconnecting, try ${attempt}`,
+ *   Failed: ({ cause }) => `failed: ${cause.message}`
+ * })
+ *
+ * const watch = McpGroup.stateChanges.pipe(
+ *   Stream.runForEach((states) =>
+ *     Effect.log(Object.entries(states).map(([server, state]) => `${server}: ${describe(state)}`).join(", "))
+ *   )
+ * )
+ * ```
+ *
  * @since 0.3.0
  * @category models
  */
@@ -230,6 +254,33 @@ export type ServersContext<S extends Servers> = S extends McpConfig.Config ? Com
 /**
  * A group, for the scope: closing the scope closes every server's client.
  *
+ * @example
+ * ```ts
+ * import { McpGroup } from "@effect-mcp/client"
+ * import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js"
+ * import { Effect } from "effect"
+ *
+ * const server = (name: string) => {
+ *   const mcp = new McpServer({ name, version: "1.0.0" })
+ *   mcp.registerTool("hello", { description: `hello from ${name}` }, () => ({ content: [{ type: "text", text: name }] }))
+ *   return mcp
+ * }
+ *
+ * const program = Effect.gen(function*() {
+ *   // any connection sources by name (here SDK servers in this process), or an mcp.json object
+ *   const group = yield* McpGroup.make({ a: server("a"), b: server("b") })
+ *   const catalogue = yield* group.catalogue // connects every server, at once
+ *   assert.deepStrictEqual(catalogue.tools.map((tool) => [tool.name, tool.server, tool.original]), [
+ *     ["a_hello", "a", "hello"],
+ *     ["b_hello", "b", "hello"]
+ *   ])
+ *   const result = yield* group.callTool("b_hello") // reaches server b as `hello`
+ *   assert.deepStrictEqual(result.content, [{ type: "text", text: "b" }])
+ * })
+ *
+ * Effect.runPromise(Effect.scoped(program))
+ * ```
+ *
  * @since 0.3.0
  * @category constructors
  */
@@ -239,6 +290,26 @@ export const make: <S extends Servers, R = never>(
 ) => Effect.Effect<Service, never, Scope.Scope | ServersContext<S> | R> = internal.make
 
 /**
+ * The group as a layer: closing it closes every server's client.
+ *
+ * @example
+ * ```ts
+ * import { McpGroup } from "@effect-mcp/client"
+ * import { NodeContext } from "@effect/platform-node"
+ * import { Layer } from "effect"
+ *
+ * const GroupLive = McpGroup.layer({
+ *   mcpServers: {
+ *     files: { command: "npx", args: ["-y", "@modelcontextprotocol/server-filesystem", "."] },
+ *     docs: { url: "http://127.0.0.1:3000/mcp" }
+ *   }
+ * }, {
+ *   idleTimeToLive: "10 minutes", // a server unused this long is closed, and connected again when called
+ *   collisions: "suffix", // two tools of one name: the later is `_2`
+ *   client: { requestTimeout: "30 seconds" } // every server's client
+ * }).pipe(Layer.provide(NodeContext.layer)) // stdio servers need a CommandExecutor
+ * ```
+ *
  * @since 0.3.0
  * @category layers
  */
@@ -252,12 +323,22 @@ export const layer = <S extends Servers, R = never>(
  * `_`, and a name longer than 64 is cut to 55 plus `_` and 8 hex digits of
  * its hash (two long names rarely end alike).
  *
+ * @example
+ * ```ts
+ * import { McpGroup } from "@effect-mcp/client"
+ *
+ * assert.strictEqual(McpGroup.safeName("files.read text"), "files_read_text")
+ * assert.strictEqual(McpGroup.safeName("x".repeat(80)).length, 64)
+ * ```
+ *
  * @since 0.3.0
  * @category utils
  */
 export const safeName: (name: string) => string = internal.safeName
 
 /**
+ * The catalogue now; the first read connects every server.
+ *
  * @since 0.3.0
  * @category accessors
  */
@@ -267,6 +348,8 @@ export const catalogue: Effect.Effect<Catalogue, GroupError, McpGroup> = Effect.
 )
 
 /**
+ * The catalogue now, then after each change.
+ *
  * @since 0.3.0
  * @category accessors
  */
@@ -275,6 +358,8 @@ export const catalogueChanges: Stream.Stream<Catalogue, GroupError, McpGroup> = 
 )
 
 /**
+ * Every server's state now.
+ *
  * @since 0.3.0
  * @category accessors
  */
@@ -284,6 +369,8 @@ export const states: Effect.Effect<Readonly<Record<string, ServerState>>, never,
 )
 
 /**
+ * Every server's state now, then after each change.
+ *
  * @since 0.3.0
  * @category accessors
  */
@@ -292,6 +379,8 @@ export const stateChanges: Stream.Stream<Readonly<Record<string, ServerState>>, 
 )
 
 /**
+ * Connects every server at once; never fails: the result is every server's state.
+ *
  * @since 0.3.0
  * @category accessors
  */
@@ -301,6 +390,17 @@ export const connectAll: Effect.Effect<Readonly<Record<string, ServerState>>, ne
 )
 
 /**
+ * One server's own client, connected if it is not (held for the scope).
+ *
+ * @example
+ * ```ts
+ * import { McpGroup } from "@effect-mcp/client"
+ * import { Effect } from "effect"
+ *
+ * // what only one server's own client can do
+ * const version = Effect.scoped(Effect.flatMap(McpGroup.client("files"), (client) => client.protocolVersion))
+ * ```
+ *
  * @since 0.3.0
  * @category accessors
  */
@@ -308,6 +408,8 @@ export const client = (server: string): Effect.Effect<McpClient.Service, GroupEr
   Effect.flatMap(McpGroup, (group) => group.client(server))
 
 /**
+ * Reads a server's lists again (every server's without a name).
+ *
  * @since 0.3.0
  * @category accessors
  */
@@ -315,6 +417,8 @@ export const refresh = (server?: string): Effect.Effect<void, GroupError, McpGro
   Effect.flatMap(McpGroup, (group) => group.refresh(server))
 
 /**
+ * Calls a tool by catalogue name; `isError: true` fails with `ToolError`.
+ *
  * @since 0.3.0
  * @category accessors
  */
@@ -326,6 +430,8 @@ export const callTool = (
   Effect.flatMap(McpGroup, (group) => group.callTool(name, args, options))
 
 /**
+ * Calls a tool by catalogue name and returns an `isError` result as data.
+ *
  * @since 0.3.0
  * @category accessors
  */
@@ -337,6 +443,16 @@ export const callToolRaw = (
   Effect.flatMap(McpGroup, (group) => group.callToolRaw(name, args, options))
 
 /**
+ * Reads a resource by catalogue name, or by a URI a server lists or one of its templates matches.
+ *
+ * @example
+ * ```ts
+ * import { McpGroup } from "@effect-mcp/client"
+ *
+ * const byUri = McpGroup.readResource("file:///project/README.md") // the server that lists it or whose template matches
+ * const byName = McpGroup.readResource("docs_changelog")
+ * ```
+ *
  * @since 0.3.0
  * @category accessors
  */
@@ -347,6 +463,8 @@ export const readResource = (
   Effect.flatMap(McpGroup, (group) => group.readResource(nameOrUri, options))
 
 /**
+ * Gets a prompt by catalogue name.
+ *
  * @since 0.3.0
  * @category accessors
  */

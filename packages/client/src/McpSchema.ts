@@ -4,6 +4,18 @@
  * negotiate down to. Results are decoded with unknown fields preserved, so a
  * newer server's additions are not lost.
  *
+ * @example
+ * ```ts
+ * import { McpSchema } from "@effect-mcp/client"
+ * import { Schema } from "effect"
+ *
+ * const result = Schema.decodeUnknownSync(McpSchema.CallToolResult)({
+ *   content: [{ type: "text", text: "21°C" }],
+ *   structuredContent: { temperature: 21 }
+ * })
+ * assert.deepStrictEqual(result.structuredContent, { temperature: 21 })
+ * ```
+ *
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
@@ -81,6 +93,8 @@ export const MetaKey = {
 // -----------------------------------------------------------------------------
 
 /**
+ * A JSON-RPC request id: a string or a number.
+ *
  * @since 0.1.0
  * @category json-rpc
  */
@@ -93,6 +107,8 @@ export const RequestId = Schema.Union(Schema.String, Schema.Number)
 export type RequestId = typeof RequestId.Type
 
 /**
+ * A JSON-RPC request: `method`, `params` and an `id` to answer.
+ *
  * @since 0.1.0
  * @category json-rpc
  */
@@ -110,6 +126,8 @@ export const JsonRpcRequest = Schema.Struct({
 export type JsonRpcRequest = typeof JsonRpcRequest.Type
 
 /**
+ * A JSON-RPC notification: a `method` and `params`, no answer expected.
+ *
  * @since 0.1.0
  * @category json-rpc
  */
@@ -126,6 +144,8 @@ export const JsonRpcNotification = Schema.Struct({
 export type JsonRpcNotification = typeof JsonRpcNotification.Type
 
 /**
+ * A JSON-RPC answer with a `result`.
+ *
  * @since 0.1.0
  * @category json-rpc
  */
@@ -142,6 +162,8 @@ export const JsonRpcSuccess = Schema.Struct({
 export type JsonRpcSuccess = typeof JsonRpcSuccess.Type
 
 /**
+ * The `error` of a JSON-RPC error answer: `code`, `message`, `data`.
+ *
  * @since 0.1.0
  * @category json-rpc
  */
@@ -152,6 +174,8 @@ export const JsonRpcErrorObject = Schema.Struct({
 })
 
 /**
+ * A JSON-RPC answer with an `error`.
+ *
  * @since 0.1.0
  * @category json-rpc
  */
@@ -168,6 +192,8 @@ export const JsonRpcFailure = Schema.Struct({
 export type JsonRpcFailure = typeof JsonRpcFailure.Type
 
 /**
+ * Any JSON-RPC message: a request, a notification, or an answer.
+ *
  * @since 0.1.0
  * @category json-rpc
  */
@@ -209,6 +235,8 @@ const Meta = Schema.optional(Schema.Record({ key: Schema.String, value: Schema.U
 const JsonObject = Schema.Record({ key: Schema.String, value: Schema.Unknown })
 
 /**
+ * An icon of a server, tool, resource or prompt: its `src` and, optionally, MIME type and sizes.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -220,6 +248,8 @@ export const Icon = Schema.Struct({
 })
 
 /**
+ * A client or server's name and version (`clientInfo`, `serverInfo`).
+ *
  * @since 0.1.0
  * @category models
  */
@@ -239,6 +269,8 @@ export const Implementation = Schema.Struct({
 export type Implementation = typeof Implementation.Type
 
 /**
+ * Hints about a content block or resource: its audience, priority, last modification.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -263,7 +295,9 @@ export const ClientCapabilities = Schema.Struct({
   roots: Schema.optional(Schema.Struct({ listChanged: Schema.optional(Schema.Boolean) })),
   sampling: Schema.optional(JsonObject),
   elicitation: Schema.optional(JsonObject),
-  tasks: Schema.optional(JsonObject)
+  tasks: Schema.optional(JsonObject),
+  /** Extensions the client supports, by identifier, each with its settings (SEP-2133). */
+  extensions: Schema.optional(Schema.Record({ key: Schema.String, value: JsonObject }))
 })
 
 /**
@@ -290,7 +324,13 @@ export const ServerCapabilities = Schema.Struct({
     listChanged: Schema.optional(Schema.Boolean)
   })),
   tools: Schema.optional(ListChanged),
-  tasks: Schema.optional(JsonObject)
+  tasks: Schema.optional(JsonObject),
+  /**
+   * Extensions the server supports, by identifier, each with its settings
+   * (SEP-2133). Unchecked: a malformed declaration of one extension must not
+   * fail the handshake for everything else.
+   */
+  extensions: Schema.optional(Schema.Unknown)
 })
 
 /**
@@ -300,6 +340,8 @@ export const ServerCapabilities = Schema.Struct({
 export type ServerCapabilities = typeof ServerCapabilities.Type
 
 /**
+ * The server's answer to `initialize` (the handshake era).
+ *
  * @since 0.1.0
  * @category initialize
  */
@@ -345,6 +387,8 @@ export type DiscoverResult = typeof DiscoverResult.Type
 // -----------------------------------------------------------------------------
 
 /**
+ * A text content block.
+ *
  * @since 0.1.0
  * @category content
  */
@@ -356,6 +400,8 @@ export const TextContent = Schema.Struct({
 })
 
 /**
+ * An image content block: base64 `data` and its `mimeType`.
+ *
  * @since 0.1.0
  * @category content
  */
@@ -368,6 +414,8 @@ export const ImageContent = Schema.Struct({
 })
 
 /**
+ * An audio content block: base64 `data` and its `mimeType`.
+ *
  * @since 0.1.0
  * @category content
  */
@@ -380,6 +428,8 @@ export const AudioContent = Schema.Struct({
 })
 
 /**
+ * A resource's contents as text.
+ *
  * @since 0.1.0
  * @category resources
  */
@@ -391,6 +441,8 @@ export const TextResourceContents = Schema.Struct({
 })
 
 /**
+ * A resource's contents as a base64 blob.
+ *
  * @since 0.1.0
  * @category resources
  */
@@ -402,6 +454,8 @@ export const BlobResourceContents = Schema.Struct({
 })
 
 /**
+ * A resource's contents: text or a blob.
+ *
  * @since 0.1.0
  * @category resources
  */
@@ -414,6 +468,8 @@ export const ResourceContents = Schema.Union(TextResourceContents, BlobResourceC
 export type ResourceContents = typeof ResourceContents.Type
 
 /**
+ * A content block holding a resource's contents.
+ *
  * @since 0.1.0
  * @category content
  */
@@ -425,6 +481,8 @@ export const EmbeddedResource = Schema.Struct({
 })
 
 /**
+ * A resource a server lists: its `uri`, `name`, and optionally MIME type, size and description.
+ *
  * @since 0.1.0
  * @category resources
  */
@@ -447,6 +505,8 @@ export const Resource = Schema.Struct({
 export type Resource = typeof Resource.Type
 
 /**
+ * A content block pointing at a resource by URI.
+ *
  * @since 0.1.0
  * @category content
  */
@@ -471,6 +531,8 @@ export type ContentBlock = typeof ContentBlock.Type
 // -----------------------------------------------------------------------------
 
 /**
+ * A tool a server offers: its `name`, `description`, `inputSchema` (JSON Schema, as the server wrote it), `outputSchema` and annotations.
+ *
  * @since 0.1.0
  * @category tools
  */
@@ -493,6 +555,8 @@ export const Tool = Schema.Struct({
 export type Tool = typeof Tool.Type
 
 /**
+ * One page of `tools/list`.
+ *
  * @since 0.1.0
  * @category tools
  */
@@ -509,6 +573,8 @@ export const ListToolsResult = Schema.Struct({
 export type ListToolsResult = typeof ListToolsResult.Type
 
 /**
+ * The result of `tools/call`: content blocks, structured content, and `isError`.
+ *
  * @since 0.1.0
  * @category tools
  */
@@ -530,6 +596,8 @@ export type CallToolResult = typeof CallToolResult.Type
 // -----------------------------------------------------------------------------
 
 /**
+ * A resource template: a `uriTemplate` (RFC 6570) and a `name`.
+ *
  * @since 0.1.0
  * @category resources
  */
@@ -551,6 +619,8 @@ export const ResourceTemplate = Schema.Struct({
 export type ResourceTemplate = typeof ResourceTemplate.Type
 
 /**
+ * One page of `resources/list`.
+ *
  * @since 0.1.0
  * @category resources
  */
@@ -567,6 +637,8 @@ export const ListResourcesResult = Schema.Struct({
 export type ListResourcesResult = typeof ListResourcesResult.Type
 
 /**
+ * One page of `resources/templates/list`.
+ *
  * @since 0.1.0
  * @category resources
  */
@@ -583,6 +655,8 @@ export const ListResourceTemplatesResult = Schema.Struct({
 export type ListResourceTemplatesResult = typeof ListResourceTemplatesResult.Type
 
 /**
+ * The result of `resources/read`.
+ *
  * @since 0.1.0
  * @category resources
  */
@@ -602,6 +676,8 @@ export type ReadResourceResult = typeof ReadResourceResult.Type
 // -----------------------------------------------------------------------------
 
 /**
+ * An argument a prompt takes.
+ *
  * @since 0.1.0
  * @category prompts
  */
@@ -613,6 +689,8 @@ export const PromptArgument = Schema.Struct({
 })
 
 /**
+ * A prompt a server offers: its `name`, `description` and arguments.
+ *
  * @since 0.1.0
  * @category prompts
  */
@@ -632,6 +710,8 @@ export const Prompt = Schema.Struct({
 export type Prompt = typeof Prompt.Type
 
 /**
+ * One page of `prompts/list`.
+ *
  * @since 0.1.0
  * @category prompts
  */
@@ -648,6 +728,8 @@ export const ListPromptsResult = Schema.Struct({
 export type ListPromptsResult = typeof ListPromptsResult.Type
 
 /**
+ * A message of a prompt: a role and a content block.
+ *
  * @since 0.1.0
  * @category prompts
  */
@@ -657,6 +739,8 @@ export const PromptMessage = Schema.Struct({
 })
 
 /**
+ * The result of `prompts/get`: its messages.
+ *
  * @since 0.1.0
  * @category prompts
  */
@@ -688,6 +772,8 @@ export type CompletionReference =
   | { readonly type: "ref/resource"; readonly uri: string }
 
 /**
+ * The result of `completion/complete`: the values offered.
+ *
  * @since 0.1.0
  * @category completion
  */
@@ -734,6 +820,8 @@ export const LoggingLevel = Schema.Literal(
 export type LoggingLevel = typeof LoggingLevel.Type
 
 /**
+ * The token that ties progress notifications to their request.
+ *
  * @since 0.1.0
  * @category notifications
  */
@@ -746,6 +834,8 @@ export const ProgressToken = Schema.Union(Schema.String, Schema.Number)
 export type ProgressToken = typeof ProgressToken.Type
 
 /**
+ * A progress notification: its token, progress, total and message.
+ *
  * @since 0.1.0
  * @category notifications
  */
@@ -775,6 +865,8 @@ export interface Progress {
 }
 
 /**
+ * A log message from the server: its level, logger and data.
+ *
  * @since 0.1.0
  * @category notifications
  */
@@ -791,6 +883,8 @@ export const LoggingMessageNotificationParams = Schema.Struct({
 export type LoggingMessageNotificationParams = typeof LoggingMessageNotificationParams.Type
 
 /**
+ * A subscribed resource changed: its URI.
+ *
  * @since 0.1.0
  * @category notifications
  */
@@ -799,6 +893,8 @@ export const ResourceUpdatedNotificationParams = Schema.Struct({
 })
 
 /**
+ * A request was cancelled: its id and the reason.
+ *
  * @since 0.1.0
  * @category notifications
  */
@@ -841,6 +937,8 @@ export const Root = Schema.Struct({
 export type Root = typeof Root.Type
 
 /**
+ * The client's answer to `roots/list`.
+ *
  * @since 0.1.0
  * @category roots
  */
@@ -966,6 +1064,8 @@ export const ElicitUrlParams = Schema.Struct({
 })
 
 /**
+ * An `elicitation/create` request from the server: a form with a schema, or a URL to open.
+ *
  * @since 0.1.0
  * @category elicitation
  */

@@ -12,6 +12,24 @@
  * Freshness is checked against the `Clock` when an entry is read: there are
  * no timers.
  *
+ * @example
+ * ```ts
+ * import { McpClient, ResponseCache } from "@effect-mcp/client"
+ * import { Effect, Layer } from "effect"
+ *
+ * // one store shared by every client given it; `private` results answer only their own partition
+ * const Cache = ResponseCache.layerMemory({ capacity: 4096 })
+ *
+ * const ClientLive = McpClient.layer("http://127.0.0.1:3001/mcp", { cache: true, cachePartition: "user-42" })
+ *   .pipe(Layer.provide(Cache))
+ *
+ * const program = Effect.gen(function*() {
+ *   const tools = yield* McpClient.listTools // from the cache while the server's `ttlMs` lasts
+ *   const fresh = yield* McpClient.listTools.pipe(McpClient.withCache("bypass"))
+ *   return [tools, fresh]
+ * }).pipe(Effect.provide(ClientLive))
+ * ```
+ *
  * @since 0.3.0
  */
 import type * as Effect from "effect/Effect"
@@ -108,6 +126,8 @@ export const cacheableMethods: ReadonlyArray<string> = internal.cacheableMethods
 // -----------------------------------------------------------------------------
 
 /**
+ * How `makeMemory` and `layerMemory` size their store.
+ *
  * @since 0.3.0
  * @category models
  */
@@ -140,6 +160,8 @@ export const layerMemory = (options?: MemoryOptions): Layer.Layer<ResponseCache>
 // -----------------------------------------------------------------------------
 
 /**
+ * Which server a client's entries belong to, and whose (see `make`).
+ *
  * @since 0.3.0
  * @category models
  */

@@ -6,6 +6,24 @@
  * The server gets a small safe environment unless told to inherit the
  * client's; writes wait while the server is not reading.
  *
+ * @example
+ * ```ts
+ * import { McpClient, type StdioTransport } from "@effect-mcp/client"
+ * import { NodeContext } from "@effect/platform-node"
+ * import { Layer } from "effect"
+ *
+ * const weather: StdioTransport.StdioOptions = {
+ *   command: "python3",
+ *   args: ["server.py"],
+ *   cwd: "/srv/weather",
+ *   env: { WEATHER_API_KEY: "..." }, // with the safe variables (PATH, HOME, ...), not the whole environment
+ *   stderr: "ignore", // default: each line logged at Debug
+ *   closeTimeout: "5 seconds" // then SIGTERM to the process group, then SIGKILL
+ * }
+ *
+ * const WeatherLive = McpClient.layerStdio(weather).pipe(Layer.provide(NodeContext.layer))
+ * ```
+ *
  * @since 0.1.0
  */
 import * as Command from "@effect/platform/Command"
@@ -110,6 +128,15 @@ const safeVariablesWindows: ReadonlyArray<string> = [
  * launcher authors: the client's safe variables plus `env`, or with
  * `inheritEnv` the client's whole environment plus `env`.
  *
+ * @example
+ * ```ts
+ * import { StdioTransport } from "@effect-mcp/client"
+ *
+ * const env = StdioTransport.environment({ command: "server", env: { API_KEY: "k" } })
+ * assert.strictEqual(env.API_KEY, "k")
+ * assert.ok(Object.keys(env).every((name) => ["API_KEY", "HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER"].includes(name)))
+ * ```
+ *
  * @since 0.2.0
  * @category constructors
  */
@@ -143,6 +170,11 @@ const maxStderrLineChars = 1000
  * @category models
  */
 export class StderrLines {
+  /**
+   * What the `stderr` option does with each line (`undefined` for `"ignore"`).
+   *
+   * @since 0.2.0
+   */
   readonly handle: ((line: string) => Effect.Effect<void>) | undefined
   private readonly splitter = Ndjson.makeLineSplitter({ maxLineBytes: 4 * maxStderrLineChars, longLines: "truncate" })
   private readonly kept: Array<string> = []
@@ -155,26 +187,43 @@ export class StderrLines {
       ? (line) => Effect.logDebug(line).pipe(Effect.annotateLogs("mcp.stderr", options.command))
       : options.stderr
   }
-  /** Feeds bytes; returns the lines they complete, each also kept. */
+  /**
+   * Feeds bytes; returns the lines they complete, each also kept.
+   *
+   * @since 0.2.0
+   */
   push(bytes: Uint8Array): Array<string> {
     const lines = this.splitter.push(bytes)
     for (let i = 0; i < lines.length; i++) lines[i] = this.keep(lines[i]!)
     return lines
   }
-  /** The unfinished last line, once stderr has ended. */
+  /**
+   * The unfinished last line, once stderr has ended.
+   *
+   * @since 0.2.0
+   */
   end(): Array<string> {
     const rest = this.splitter.rest()
     return rest.length > 0 ? [this.keep(rest)] : []
   }
-  /** A copy of the kept lines, oldest first. */
+  /**
+   * A copy of the kept lines, oldest first.
+   *
+   * @since 0.2.0
+   */
   tail(): Array<string> {
     return this.kept.slice()
   }
-  /** Runs `handle` over some lines, in order. */
+  /**
+   * Runs `handle` over some lines, in order.
+   *
+   * @since 0.2.0
+   */
   run(lines: ReadonlyArray<string>): Effect.Effect<void> {
     const handle = this.handle
     return handle === undefined || lines.length === 0 ? Effect.void : Effect.forEach(lines, handle, { discard: true })
   }
+  /** @internal */
   private keep(line: string): string {
     const cut = line.length > maxStderrLineChars ? line.slice(0, maxStderrLineChars) + "…" : line
     this.kept.push(cut)

@@ -1,4 +1,15 @@
 /**
+ * The runtime-agnostic core of effect-mcp: the client, groups of servers,
+ * the typed errors, the protocol schemas and the transports.
+ *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ * import { Effect } from "effect"
+ *
+ * const program = McpClient.listTools.pipe(Effect.provide(McpClient.layer("http://127.0.0.1:3001/mcp")))
+ * ```
+ *
  * @since 0.1.0
  */
 
@@ -58,6 +69,14 @@ export * as McpGroup from "./McpGroup.js"
  * @since 0.1.0
  */
 export * as McpSchema from "./McpSchema.js"
+
+/**
+ * The Skills extension (SEP-2640): list a server's skills, and load one only
+ * when asked, each file verified against its listing entry.
+ *
+ * @since 0.4.0
+ */
+export * as McpSkills from "./McpSkills.js"
 
 /**
  * Newline-delimited JSON framing for stdio transports.

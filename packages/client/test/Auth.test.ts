@@ -7,7 +7,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { startAuthServer } from "./utils/authServer.js"
 
-const provider = (store: McpAuth.TokenStore) =>
+const provider = (store: McpAuth.TokenStoreService) =>
   McpAuth.headless({
     store,
     redirectUrl: "http://127.0.0.1/callback",
@@ -25,14 +25,22 @@ const whoami = (client: McpClient.Service) => client.callTool("whoami")
 const oauthSuite = (transports: Layer.Layer<never> | Layer.Layer<HttpTransport.Connector>) => {
   it.scopedLive("a token store keeps the credentials across sessions: the second needs no authorization", () =>
     Effect.gen(function*() {
-      const server = yield* startAuthServer
+      const server = yield* startAuthServer()
       const store = McpAuth.memoryStore()
-      yield* Effect.scoped(Effect.flatMap(McpClient.make({ url: server.url, authProvider: provider(store) }), whoami))
+      yield* Effect.scoped(
+        Effect.flatMap(
+          Effect.flatMap(provider(store), (authProvider) => McpClient.make({ url: server.url, authProvider })),
+          whoami
+        )
+      )
       assert.strictEqual(server.counts.authorizations, 1)
-      assert.isDefined((yield* Effect.promise(() => store.load()))?.tokens)
+      assert.isTrue(Option.isSome(yield* store.load(new URL(server.url).href)))
       // a new client, a new provider: only the store is shared
       const result = yield* Effect.scoped(
-        Effect.flatMap(McpClient.make({ url: server.url, authProvider: provider(store) }), whoami)
+        Effect.flatMap(
+          Effect.flatMap(provider(store), (authProvider) => McpClient.make({ url: server.url, authProvider })),
+          whoami
+        )
       )
       assert.deepStrictEqual(result.content, [{ type: "text", text: "an authorized client" }])
       assert.strictEqual(server.counts.authorizations, 1)
@@ -41,28 +49,43 @@ const oauthSuite = (transports: Layer.Layer<never> | Layer.Layer<HttpTransport.C
 
   it.scopedLive("a file token store keeps the credentials for the next process", () =>
     Effect.gen(function*() {
-      const server = yield* startAuthServer
+      const server = yield* startAuthServer()
       const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-mcp-tokens-"))
       yield* Effect.addFinalizer(() => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true })))
       const path = Path.join(dir, "credentials.json")
       yield* Effect.scoped(
-        Effect.flatMap(McpClient.make({ url: server.url, authProvider: provider(NodeTokenStore.file(path)) }), whoami)
+        Effect.flatMap(
+          Effect.flatMap(
+            Effect.flatMap(NodeTokenStore.file(path), provider),
+            (authProvider) => McpClient.make({ url: server.url, authProvider })
+          ),
+          whoami
+        )
       )
       assert.strictEqual(Fs.statSync(path).mode & 0o777, 0o600)
       // a store opened afresh on the same file, as the next run of a CLI would
       yield* Effect.scoped(
-        Effect.flatMap(McpClient.make({ url: server.url, authProvider: provider(NodeTokenStore.file(path)) }), whoami)
+        Effect.flatMap(
+          Effect.flatMap(Effect.flatMap(NodeTokenStore.file(path), provider), (authProvider) =>
+            McpClient.make({ url: server.url, authProvider })),
+          whoami
+        )
       )
       assert.strictEqual(server.counts.authorizations, 1)
     }).pipe(Effect.provide(transports)))
 
   it.scopedLive("20 concurrent calls that meet an expired token refresh it once", () =>
     Effect.gen(function*() {
-      const server = yield* startAuthServer
-      const client = yield* McpClient.make({ url: server.url, authProvider: provider(McpAuth.memoryStore()) })
+      const server = yield* startAuthServer()
+      const client = yield* Effect.flatMap(provider(McpAuth.memoryStore()), (authProvider) =>
+        McpClient.make({ url: server.url, authProvider }))
       yield* whoami(client)
       server.expireAccessTokens()
-      const results = yield* Effect.all(Array.from({ length: 20 }, () => whoami(client)), { concurrency: "unbounded" })
+      const results = yield* Effect.all(
+        Array.from({ length: 20 }, () =>
+          whoami(client)),
+        { concurrency: "unbounded" }
+      )
       assert.strictEqual(results.length, 20)
       assert.strictEqual(server.counts.refreshGrants, 1)
       assert.strictEqual(server.counts.authorizations, 1)
@@ -70,8 +93,11 @@ const oauthSuite = (transports: Layer.Layer<never> | Layer.Layer<HttpTransport.C
 
   it.scopedLive("a revoked refresh token fails with TransportError Unauthorized that says what to do", () =>
     Effect.gen(function*() {
-      const server = yield* startAuthServer
-      const client = yield* McpClient.make({ url: server.url, authProvider: provider(McpAuth.memoryStore()) })
+      const server = yield* startAuthServer()
+      const client = yield* Effect.flatMap(
+        provider(McpAuth.memoryStore()),
+        (authProvider) => McpClient.make({ url: server.url, authProvider })
+      )
       yield* whoami(client)
       server.revoke()
       const error = yield* Effect.flip(whoami(client))
@@ -87,7 +113,7 @@ const oauthSuite = (transports: Layer.Layer<never> | Layer.Layer<HttpTransport.C
       lines.push(`${JSON.stringify(message)} ${JSON.stringify(Array.from(annotations))}`)
     })
     return Effect.gen(function*() {
-      const server = yield* startAuthServer
+      const server = yield* startAuthServer()
       const error = yield* Effect.flip(McpClient.make({ url: server.url, bearer: Redacted.make(secret) }))
       assert.instanceOf(error, McpError.TransportError)
       assert.strictEqual(error.reason, "Unauthorized")
@@ -113,8 +139,11 @@ describe("OAuth over Streamable HTTP on node:http", () => {
 
   it.scopedLive("an event stream refused for an expired token reopens as soon as the token is renewed", () =>
     Effect.gen(function*() {
-      const server = yield* startAuthServer
-      const client = yield* McpClient.make({ url: server.url, authProvider: provider(McpAuth.memoryStore()) })
+      const server = yield* startAuthServer()
+      const client = yield* Effect.flatMap(
+        provider(McpAuth.memoryStore()),
+        (authProvider) => McpClient.make({ url: server.url, authProvider })
+      )
       yield* whoami(client)
       const changed = yield* Effect.fork(Stream.runHead(client.listChanged))
       server.expireAccessTokens()

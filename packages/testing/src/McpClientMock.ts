@@ -3,6 +3,31 @@
  * of code that depends on the client. An operation the test did not supply
  * dies with a defect naming it.
  *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ * import { McpClientMock } from "@effect-mcp/testing"
+ * import { Effect, Schema } from "effect"
+ *
+ * // the code under test
+ * const Weather = Schema.Struct({ temperature: Schema.Number, conditions: Schema.String })
+ * const forecast = (city: string) =>
+ *   McpClient.callTool("get-weather", { city }, { outputSchema: Weather }).pipe(
+ *     Effect.map((weather) => `${city}: ${weather.temperature}°C, ${weather.conditions}`)
+ *   )
+ *
+ * // callTool returns the raw result; the mock applies the client's rules (outputSchema, isError)
+ * const MockClient = McpClientMock.layer({
+ *   callTool: () => Effect.succeed({ content: [], structuredContent: { temperature: 21, conditions: "sunny" } })
+ * })
+ *
+ * const test = Effect.gen(function*() {
+ *   assert.strictEqual(yield* forecast("Lisbon"), "Lisbon: 21°C, sunny")
+ * })
+ *
+ * Effect.runPromise(test.pipe(Effect.provide(MockClient)))
+ * ```
+ *
  * @since 0.1.0
  */
 import * as McpClient from "@effect-mcp/client/McpClient"
@@ -83,6 +108,23 @@ const missing = (operation: string) =>
 /**
  * A client service from the operations given; the rest die when used.
  *
+ * @example
+ * ```ts
+ * import { McpClientMock } from "@effect-mcp/testing"
+ * import { Effect } from "effect"
+ *
+ * const client = McpClientMock.make({ listTools: Effect.succeed([]) })
+ *
+ * const test = Effect.gen(function*() {
+ *   assert.deepStrictEqual(yield* client.listTools, [])
+ *   // an operation the mock was not given dies, naming it
+ *   const exit = yield* Effect.exit(client.listPrompts)
+ *   assert.ok(exit._tag === "Failure")
+ * })
+ *
+ * Effect.runPromise(test)
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -119,6 +161,38 @@ export const make = (implementation: Implementation): McpClient.Service => {
 /**
  * An `McpClient` layer from the operations given; with `tag`, a layer of a
  * client service of your own (see `McpClient.Tag`).
+ *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ * import { McpClientMock } from "@effect-mcp/testing"
+ * import { Effect } from "effect"
+ *
+ * class Github extends McpClient.Tag("Github")<Github>() {}
+ * class Files extends McpClient.Tag("Files")<Files>() {}
+ *
+ * const program = Effect.gen(function*() {
+ *   const issues = yield* Github.callTool("list_issues", { repo: "effect" })
+ *   const files = yield* Files.listResources
+ *   return { issues: issues.content.length, files: files.length }
+ * })
+ *
+ * // each service mocked with its own operations (one could be `Files.layer(...)`, a real server)
+ * const test = Effect.gen(function*() {
+ *   assert.deepStrictEqual(yield* program, { issues: 1, files: 0 })
+ *   // isError: true fails with ToolError, as from a real client
+ *   const error = yield* Effect.flip(Github.callTool("fail", {}))
+ *   assert.strictEqual(error._tag, "ToolError")
+ * }).pipe(Effect.provide([
+ *   McpClientMock.layer({
+ *     callTool: (name) =>
+ *       Effect.succeed({ content: [{ type: "text", text: name }], ...(name === "fail" ? { isError: true } : {}) })
+ *   }, Github),
+ *   McpClientMock.layer({ listResources: Effect.succeed([]) }, Files)
+ * ]))
+ *
+ * Effect.runPromise(test)
+ * ```
  *
  * @since 0.1.0
  * @category layers

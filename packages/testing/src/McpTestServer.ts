@@ -4,6 +4,27 @@
  * emit any notification; send requests to the client and read its answers;
  * choose the protocol version and capabilities it advertises.
  *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ * import { McpTestServer } from "@effect-mcp/testing"
+ * import { Effect } from "effect"
+ *
+ * // the server and a client connected to it
+ * const Server = McpTestServer.layer({
+ *   tools: [{ name: "get-weather", handler: (args) => Effect.succeed(McpTestServer.text(`rain in ${args.city}`)) }]
+ * })
+ *
+ * const test = Effect.gen(function*() {
+ *   const result = yield* McpClient.callTool("get-weather", { city: "Oslo" })
+ *   assert.deepStrictEqual(result.content, [{ type: "text", text: "rain in Oslo" }])
+ *   const server = yield* McpTestServer.McpTestServer
+ *   assert.strictEqual((yield* server.received("tools/call")).length, 1)
+ * })
+ *
+ * Effect.runPromise(test.pipe(Effect.provide(Server)))
+ * ```
+ *
  * @since 0.1.0
  */
 import * as McpClient from "@effect-mcp/client/McpClient"
@@ -51,6 +72,8 @@ export interface TestTool {
 }
 
 /**
+ * A resource the test server lists; `read` answers `resources/read` for its URI.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -76,6 +99,8 @@ export interface TestResourceTemplate {
 }
 
 /**
+ * A prompt the test server offers; `get` answers `prompts/get`.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -154,6 +179,8 @@ export interface TestServer {
 }
 
 /**
+ * The test server service, as `McpTestServer.layer` provides it.
+ *
  * @since 0.1.0
  * @category tags
  */
@@ -161,6 +188,34 @@ export class McpTestServer extends Context.Tag("@effect-mcp/testing/McpTestServe
 
 /**
  * Starts a test server in the current scope.
+ *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ * import { McpTestServer } from "@effect-mcp/testing"
+ * import { Effect } from "effect"
+ *
+ * const test = Effect.gen(function*() {
+ *   const server = yield* McpTestServer.make({
+ *     tools: [{
+ *       name: "slow",
+ *       handler: (_args, context) =>
+ *         Effect.gen(function*() {
+ *           yield* context.progress(1, 2)
+ *           yield* context.log("info", "half way")
+ *           yield* context.progress(2, 2)
+ *           return McpTestServer.text("done")
+ *         })
+ *     }]
+ *   })
+ *   const client = yield* McpClient.make(server.connect, { onLog: () => Effect.void })
+ *   const seen: Array<number> = []
+ *   yield* client.callTool("slow", {}, { onProgress: (progress) => Effect.sync(() => seen.push(progress.progress)) })
+ *   assert.deepStrictEqual(seen, [1, 2])
+ * })
+ *
+ * Effect.runPromise(Effect.scoped(test))
+ * ```
  *
  * @since 0.1.0
  * @category constructors
@@ -193,6 +248,24 @@ export const text = (value: string): McpSchema.CallToolResult => ({ content: [{ 
 
 /**
  * A JSON-RPC error for handlers to fail with.
+ *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ * import { McpTestServer } from "@effect-mcp/testing"
+ * import { Effect } from "effect"
+ *
+ * const Server = McpTestServer.layer({
+ *   tools: [{ name: "strict", handler: () => Effect.fail(McpTestServer.rpcError("tools/call", -32602, "no such city")) }]
+ * })
+ *
+ * const test = Effect.gen(function*() {
+ *   const error = yield* Effect.flip(McpClient.callTool("strict", {}))
+ *   assert.ok(error._tag === "McpRpcError" && error.code === -32602)
+ * })
+ *
+ * Effect.runPromise(test.pipe(Effect.provide(Server)))
+ * ```
  *
  * @since 0.1.0
  * @category constructors

@@ -4,6 +4,31 @@
  * answers, HTTP-style session expiry, and list cursors that never advance.
  * Delays run on the `Clock`, so `TestClock` drives them.
  *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ * import { McpTestServer, TestTransport } from "@effect-mcp/testing"
+ * import { Effect, Fiber, TestClock, TestContext } from "effect"
+ *
+ * const test = Effect.gen(function*() {
+ *   const server = yield* McpTestServer.make({
+ *     tools: [{ name: "echo", handler: (args) => Effect.succeed(McpTestServer.text(String(args.message))) }]
+ *   })
+ *   const { connect, faults } = yield* TestTransport.make(server.connect)
+ *   const client = yield* McpClient.make(connect, { requestTimeout: "10 seconds" })
+ *
+ *   yield* faults.neverRespond("tools/call")
+ *   const call = yield* Effect.fork(client.callTool("echo", { message: "lost" }))
+ *   yield* server.awaitMessage("tools/call")
+ *   yield* TestClock.adjust("10 seconds")
+ *   const error = yield* Effect.flip(Fiber.join(call))
+ *   assert.strictEqual(error._tag, "TimeoutError")
+ *   yield* server.awaitMessage("notifications/cancelled") // the server was told
+ * })
+ *
+ * Effect.runPromise(test.pipe(Effect.scoped, Effect.provide(TestContext.TestContext)))
+ * ```
+ *
  * @since 0.1.0
  */
 import { ProtocolError, TransportError } from "@effect-mcp/client/McpError"
@@ -58,6 +83,8 @@ export interface Faults {
 }
 
 /**
+ * A wrapped transport: give `connect` to the client, and flip `faults`.
+ *
  * @since 0.1.0
  * @category models
  */

@@ -1,4 +1,21 @@
 /**
+ * Test code that uses an MCP client without a real server: mock client
+ * layers, a scripted in-memory server, fault injection.
+ *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ * import { McpClientMock } from "@effect-mcp/testing"
+ * import { Effect } from "effect"
+ *
+ * const test = McpClient.listTools.pipe(
+ *   Effect.map((tools) => assert.deepStrictEqual(tools, [])),
+ *   Effect.provide(McpClientMock.layer({ listTools: Effect.succeed([]) }))
+ * )
+ *
+ * Effect.runPromise(test)
+ * ```
+ *
  * @since 0.1.0
  */
 

@@ -192,5 +192,5 @@ export const sdkFailure = (
 
 const isAuthFailure = (cause: unknown): boolean =>
   cause instanceof Error &&
-  (cause.name === "UnauthorizedError" || cause.name === "AuthorizationRefused" ||
+  (cause.name === "UnauthorizedError" || Predicate.isTagged(cause, "AuthorizationError") ||
     Predicate.hasProperty(cause, "errorCode") || /Unauthorized|invalid_grant|access_denied/.test(cause.message))
