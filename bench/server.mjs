@@ -121,11 +121,13 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   if (process.argv.includes("--http")) await serveHttp()
   else {
     const server = makeServer({ tools: Number(process.argv.includes("--tools") ? arg("--tools") : 0) })
-    // the recovery workload: the process dies once its answer is written, before anything else can be
-    server.registerTool("crash", {}, () => {
-      setImmediate(() => process.stdout.write("", () => process.kill(process.pid, "SIGKILL")))
-      return { content: [{ type: "text", text: "crashing" }] }
-    })
+    // the recovery workload (--crash): the process dies once its answer is written, before anything else can be
+    if (process.argv.includes("--crash")) {
+      server.registerTool("crash", {}, () => {
+        setImmediate(() => process.stdout.write("", () => process.kill(process.pid, "SIGKILL")))
+        return { content: [{ type: "text", text: "crashing" }] }
+      })
+    }
     await server.connect(new StdioServerTransport())
   }
 }

@@ -163,7 +163,8 @@ export const progress = async (session, steps) => {
  * to the next successful call. A client that recovers by itself is just called again; with `reconnect`
  * (the SDK, which does not), a failed call is followed by that hand-written reconnect, as its users write it.
  */
-export const recovery = async (client, to, reconnect) => {
+export const recovery = async (client, stdio, reconnect) => {
+  const to = { ...stdio, args: [...stdio.args, "--crash"] }
   let session = await client.connect(to)
   try {
     await session.callTool("crash", {})
