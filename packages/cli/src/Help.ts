@@ -2,12 +2,14 @@
  * Help text fitted to where it goes: @effect/cli renders it with colour
  * codes and with each subcommand's whole usage on one line (hundreds of
  * characters). On a terminal it keeps its colours and is wrapped to the
- * terminal's width; piped, it is plain text of at most 80 columns.
+ * terminal's width; piped, it is plain text of at most 80 columns (or
+ * `$COLUMNS`).
  *
  * @since 0.4.0
  */
 import type * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import * as Output from "./Output.js"
 
 // eslint-disable-next-line no-control-regex
 const ansi = /\u001b\[[0-9;]*m/g
@@ -66,7 +68,7 @@ export const fitted = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A
   Effect.flatMap(Effect.console, (console) => {
     const terminal = process.stdout.isTTY === true
     const options = {
-      width: terminal ? (process.stdout.columns ?? 80) : 80,
+      width: Output.width(),
       colour: terminal && process.env.NO_COLOR === undefined
     }
     const fitting: Console.Console = {

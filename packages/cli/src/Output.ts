@@ -111,8 +111,21 @@ export const list = <A>(
   options.json ? json(items) : line(items.length === 0 ? `(${options.empty})` : table(items, options.columns))
 
 /**
- * A plain table: a header, a rule, one line per row. On a terminal, the
- * flexible columns shrink so the table fits the width.
+ * The width output is fitted to: the terminal's, else `$COLUMNS` when it is a
+ * number, else 80.
+ *
+ * @since 0.4.0
+ * @category rendering
+ */
+export const width = (): number => {
+  if (process.stdout.isTTY === true && process.stdout.columns !== undefined) return process.stdout.columns
+  const columns = Number(process.env.COLUMNS)
+  return Number.isInteger(columns) && columns > 0 ? columns : 80
+}
+
+/**
+ * A plain table: a header, a rule, one line per row. The flexible columns
+ * shrink so that the table fits the width (see `width`).
  *
  * @since 0.1.0
  * @category rendering
@@ -122,7 +135,7 @@ export const table = <A>(rows: ReadonlyArray<A>, columns: ReadonlyArray<Column<A
   const widths = columns.map((column, index) =>
     Math.max(column.header.length, ...cells.map((cell) => cell[index]!.length))
   )
-  const available = process.stdout.isTTY === true ? (process.stdout.columns ?? 80) : 80
+  const available = width()
   const total = () => widths.reduce((sum, width) => sum + width, 0) + 2 * (columns.length - 1)
   for (let index = columns.length - 1; index >= 0 && total() > available; index--) {
     if (columns[index]!.flexible === true) {

@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { everythingPath, filesystemPath, runCli, runJson } from "./utils/cli.js"
+import { cliEnv, everythingPath, filesystemPath, runCli, runJson } from "./utils/cli.js"
 
 /**
  * A config of two real stdio servers, one whose command does not exist and
@@ -58,7 +58,10 @@ describe("effect-mcp across the servers of a config file", () => {
           assert.strictEqual(byName.broken.state, "failed")
           assert.include(byName.broken.error.message, "misconfigured: needs a \"command\"")
 
-          const text = yield* runCli(["servers", "--config", config], { timeoutMillis: 45_000 })
+          const text = yield* runCli(["servers", "--config", config], {
+            timeoutMillis: 45_000,
+            env: cliEnv({ COLUMNS: "200" })
+          })
           assert.strictEqual(text.code, 0, text.stderr)
           assert.match(text.stdout, /^server\s+state\s+protocol\s+tools\s+resources\s+templates\s+prompts\s+details/)
           assert.match(text.stdout, /everything\s+ready\s+\S+\s+\d+\s+\d+\s+\d+\s+\d+\s+mcp-servers\/everything/)
@@ -85,7 +88,10 @@ describe("effect-mcp across the servers of a config file", () => {
             [["everything", "ready"], ["files", "ready"], ["ghost", "failed"], ["broken", "failed"]]
           )
 
-          const text = yield* runCli(["tools", "list", "--config", config], { timeoutMillis: 45_000 })
+          const text = yield* runCli(["tools", "list", "--config", config], {
+            timeoutMillis: 45_000,
+            env: cliEnv({ COLUMNS: "200" })
+          })
           assert.strictEqual(text.code, 0, text.stderr)
           assert.match(text.stdout, /files\s+ready\s+\S+\s+\d+\s+secure-filesystem-server/)
           assert.match(text.stdout, /ghost\s+failed/)

@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as Path from "node:path"
 import * as Help from "../src/Help.js"
-import { fixturesPath, runCli } from "./utils/cli.js"
+import { cliEnv, fixturesPath, runCli } from "./utils/cli.js"
 
 const polish = ["--", process.execPath, Path.join(fixturesPath, "polish-server.mjs")]
 const escape = "\u001b"
@@ -59,5 +59,8 @@ describe("help and tables fitted to where they go", { timeout: 60_000 }, () => {
       assert.isDefined(described)
       assert.isTrue(described!.endsWith("…"), described)
       for (const line of lines) assert.isAtMost(line.length, 80, line)
+      // $COLUMNS widens it, for whoever pipes it somewhere wider
+      const wide = yield* runCli(["tools", "list", ...polish], { env: cliEnv({ COLUMNS: "400" }) })
+      assert.isTrue(wide.stdout.includes("to the end."), wide.stdout)
     }))
 })

@@ -38,7 +38,7 @@ export const everythingStdio: Array<string> = ["--", process.execPath, everythin
 export const cliEnv = (extra: Record<string, string> = {}): Record<string, string> => {
   const env: Record<string, string> = {}
   for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !key.startsWith("MCP_")) env[key] = value
+    if (value !== undefined && !key.startsWith("MCP_") && key !== "COLUMNS") env[key] = value
   }
   return { ...env, NO_COLOR: "1", ...extra }
 }
