@@ -87,11 +87,11 @@ export interface ServerCredentials {
  * @category errors
  */
 export class TokenStoreError extends Data.TaggedError("TokenStoreError")<{
-  readonly detail: string
+  readonly description: string
   readonly cause?: unknown
 }> {
   override get message() {
-    return this.detail
+    return this.description
   }
 }
 
@@ -126,7 +126,10 @@ const parseCredentials = (server: string, text: string): Effect.Effect<ServerCre
       return parsed as unknown as ServerCredentials
     },
     catch: (cause) =>
-      new TokenStoreError({ detail: `the stored credentials of ${server} are unreadable: they are ignored`, cause })
+      new TokenStoreError({
+        description: `the stored credentials of ${server} are unreadable: they are ignored`,
+        cause
+      })
   })
 
 /**
@@ -139,7 +142,7 @@ export const fromKeyValueStore = (store: KeyValueStore.KeyValueStore): TokenStor
   load: (server) =>
     store.get(server).pipe(
       Effect.mapError((cause) =>
-        new TokenStoreError({ detail: `the credentials of ${server} could not be read`, cause })
+        new TokenStoreError({ description: `the credentials of ${server} could not be read`, cause })
       ),
       Effect.flatMap(Option.match({
         onNone: () => Effect.succeed(Option.none()),
@@ -149,7 +152,7 @@ export const fromKeyValueStore = (store: KeyValueStore.KeyValueStore): TokenStor
   save: (server, credentials) =>
     store.set(server, JSON.stringify(credentials)).pipe(
       Effect.mapError((cause) =>
-        new TokenStoreError({ detail: `the credentials of ${server} could not be written`, cause })
+        new TokenStoreError({ description: `the credentials of ${server} could not be written`, cause })
       )
     )
 })
@@ -389,14 +392,14 @@ const makeHeadless = (options: HeadlessOptions, store: TokenStoreService, server
       if (location === null) {
         throw new AuthorizationError({
           reason: "InvalidRedirect",
-          detail: `the authorization endpoint answered ${answer.status} without a redirect`
+          description: `the authorization endpoint answered ${answer.status} without a redirect`
         })
       }
       const redirect = new URL(location, url)
       if (redirect.searchParams.get("state") !== state) {
         throw new AuthorizationError({
           reason: "InvalidRedirect",
-          detail: "the authorization redirect carried the wrong state"
+          description: "the authorization redirect carried the wrong state"
         })
       }
       response = redirect.searchParams
@@ -567,12 +570,12 @@ const exchangeIdToken = async (options: EnterpriseOptions, audience: string, res
   if (!response.ok) {
     throw new AuthorizationError({
       reason: "GrantRefused",
-      detail: `the identity provider refused the token exchange (${await refusalOf(response)})`
+      description: `the identity provider refused the token exchange (${await refusalOf(response)})`
     })
   }
   const grant = await response.json().catch(() => undefined) as { access_token?: unknown } | undefined
   if (typeof grant?.access_token !== "string") {
-    throw new AuthorizationError({ reason: "GrantRefused", detail: "the identity provider returned no grant" })
+    throw new AuthorizationError({ reason: "GrantRefused", description: "the identity provider returned no grant" })
   }
   return grant.access_token
 }
@@ -653,7 +656,7 @@ const nonInteractive = (options: {
         refused = false
         throw new AuthorizationError({
           reason: "GrantRefused",
-          detail:
+          description:
             "the authorization server refused the grant (invalid_grant, invalid_client or unauthorized_client): " +
             "it is not asked again until the next request"
         })
@@ -740,7 +743,7 @@ export const workloadIdentity = (options: {
       const assertion = await Effect.runPromise(options.assertion).catch((cause) => {
         throw new AuthorizationError({
           reason: "GrantRefused",
-          detail: `the workload token could not be read: ${cause instanceof Error ? cause.message : String(cause)}`
+          description: `the workload token could not be read: ${cause instanceof Error ? cause.message : String(cause)}`
         })
       })
       return new URLSearchParams({
@@ -792,7 +795,7 @@ export const enterpriseManaged = (options: EnterpriseOptions): OAuthClientProvid
       if (discovered.issuer === undefined || discovered.resource === undefined) {
         throw new AuthorizationError({
           reason: "GrantRefused",
-          detail: "enterprise-managed authorization needs the server's resource metadata and its authorization " +
+          description: "enterprise-managed authorization needs the server's resource metadata and its authorization " +
             "server's issuer, and discovery found no such metadata"
         })
       }
@@ -833,7 +836,7 @@ export const crossAppAccess = (
       if (metadata === undefined) {
         throw new AuthorizationError({
           reason: "GrantRefused",
-          detail: "the server's authorization server publishes no metadata"
+          description: "the server's authorization server publishes no metadata"
         })
       }
       const grant = await exchangeIdToken(
@@ -853,12 +856,15 @@ export const crossAppAccess = (
       if (!response.ok) {
         throw new AuthorizationError({
           reason: "GrantRefused",
-          detail: `the authorization server refused the grant (${await refusalOf(response)})`
+          description: `the authorization server refused the grant (${await refusalOf(response)})`
         })
       }
       const token = await response.json().catch(() => undefined) as { access_token?: unknown } | undefined
       if (typeof token?.access_token !== "string") {
-        throw new AuthorizationError({ reason: "GrantRefused", detail: "the authorization server returned no token" })
+        throw new AuthorizationError({
+          reason: "GrantRefused",
+          description: "the authorization server returned no token"
+        })
       }
       return Redacted.make(token.access_token)
     },

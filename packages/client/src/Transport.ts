@@ -5,7 +5,6 @@
  *
  * @since 0.1.0
  */
-import type { Transport as SdkTransport } from "@modelcontextprotocol/sdk/shared/transport.js"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Mailbox from "effect/Mailbox"
@@ -13,12 +12,10 @@ import * as Predicate from "effect/Predicate"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Frames from "./internal/frames.js"
-import * as internalSdk from "./internal/sdkTransport.js"
 import * as internal from "./internal/transport.js"
 import type { ProtocolError } from "./McpError.js"
 import { TransportError } from "./McpError.js"
 import type * as McpSchema from "./McpSchema.js"
-import type * as SdkTransportModule from "./SdkTransport.js"
 
 /**
  * @since 0.1.0
@@ -311,17 +308,3 @@ export const makeInMemoryPair: Effect.Effect<readonly [Transport, Transport], ne
     return [side(toServer, toClient), side(toClient, toServer)] as const
   }
 )
-
-/**
- * Wraps a transport of the official TypeScript SDK (Streamable HTTP, SSE,
- * WebSocket, in-memory, or one of your own): it is started when the scope
- * opens and closed when it closes.
- *
- * @since 0.1.0
- * @category constructors
- * @deprecated Use `SdkTransport.make`.
- */
-export const fromSdk: <E = never, R = never>(
-  acquire: Effect.Effect<SdkTransport, E, R> | (() => SdkTransport),
-  options?: SdkTransportModule.Options
-) => Effect.Effect<Transport, TransportError | E, Scope.Scope | R> = internalSdk.fromSdk

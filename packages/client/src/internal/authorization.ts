@@ -31,10 +31,10 @@ export class AuthorizationError extends Data.TaggedError("AuthorizationError")<{
     | "Refused"
     | "InvalidRedirect"
     | "GrantRefused"
-  readonly detail: string
+  readonly description: string
 }> {
   override get message() {
-    return this.detail
+    return this.description
   }
 }
 
@@ -168,7 +168,7 @@ const checkMetadata = (session: Session, url: URL, document: unknown) => {
   if (session.protectedResource && (typeof issuer !== "string" || metadataUrlsOf(issuer)?.includes(fetched) !== true)) {
     throw new AuthorizationError({
       reason: "MetadataIssuerMismatch",
-      detail: `the authorization server metadata at ${fetched} names the issuer ${
+      description: `the authorization server metadata at ${fetched} names the issuer ${
         typeof issuer === "string" ? JSON.stringify(issuer.slice(0, 200)) : "(none)"
       }, which is not the issuer that URL belongs to: the metadata was not used (RFC 8414 §3.3)`
     })
@@ -248,7 +248,7 @@ export const codeOf = (session: Session, response: URLSearchParams): string => {
   if (iss !== null && iss !== recorded) {
     throw new AuthorizationError({
       reason: "IssuerMismatch",
-      detail: `the authorization response came from the issuer ${JSON.stringify(iss.slice(0, 200))}, ${
+      description: `the authorization response came from the issuer ${JSON.stringify(iss.slice(0, 200))}, ${
         recorded === undefined
           ? "but no issuer was recorded from metadata"
           : `not ${JSON.stringify(recorded)} whose metadata the client used`
@@ -258,7 +258,7 @@ export const codeOf = (session: Session, response: URLSearchParams): string => {
   if (iss === null && session.metadata?.issParameterSupported === true) {
     throw new AuthorizationError({
       reason: "IssuerMissing",
-      detail: `the authorization response carries no iss, though ${
+      description: `the authorization response carries no iss, though ${
         JSON.stringify(recorded)
       } says it sends one: its code was not redeemed (RFC 9207)`
     })
@@ -267,12 +267,15 @@ export const codeOf = (session: Session, response: URLSearchParams): string => {
   if (error !== null) {
     throw new AuthorizationError({
       reason: "Refused",
-      detail: `the authorization server refused the authorization (${error.slice(0, 200)})`
+      description: `the authorization server refused the authorization (${error.slice(0, 200)})`
     })
   }
   const code = response.get("code")
   if (code === null) {
-    throw new AuthorizationError({ reason: "InvalidRedirect", detail: "the authorization response carried no code" })
+    throw new AuthorizationError({
+      reason: "InvalidRedirect",
+      description: "the authorization response carried no code"
+    })
   }
   return code
 }
