@@ -14,6 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
+import * as Frames from "./internal/frames.js"
 import * as HttpStatus from "./internal/httpStatus.js"
 import * as McpAuth from "./McpAuth.js"
 import type { ProtocolError } from "./McpError.js"
@@ -364,7 +365,7 @@ const guardedFetch = (base: typeof globalThis.fetch, guard: FetchGuard): typeof 
       ? truncated(response.body, maxRefusalBody)
       : type.startsWith("text/event-stream")
       ? watchedEvents(response.body, guard, id)
-      : bounded(response.body, guard.maxMessageBytes, Number(response.headers.get("content-length") ?? 0))
+      : Frames.bounded(response.body, guard.maxMessageBytes, Number(response.headers.get("content-length") ?? 0))
     const done = id === undefined ? body : untracked(body, () => guard.track?.(id, undefined))
     return new Response(done, { status: response.status, statusText: response.statusText, headers: response.headers })
   }
@@ -397,31 +398,6 @@ const truncated = (body: ReadableStream<Uint8Array>, limit: number): ReadableStr
         controller.close()
         reader.cancel().catch(() => undefined)
       }
-    },
-    cancel: (reason) => reader.cancel(reason)
-  })
-}
-
-// the body, or an error as soon as it is larger than `limit`
-const bounded = (body: ReadableStream<Uint8Array>, limit: number, announced: number): ReadableStream<Uint8Array> => {
-  const reader = body.getReader()
-  let size = 0
-  return new ReadableStream({
-    start(controller) {
-      if (announced > limit) {
-        reader.cancel().catch(() => undefined)
-        controller.error(Transport.tooLarge("the answer", limit))
-      }
-    },
-    async pull(controller) {
-      const { done, value } = await reader.read()
-      if (done) return controller.close()
-      size += value.length
-      if (size > limit) {
-        reader.cancel().catch(() => undefined)
-        return controller.error(Transport.tooLarge("the answer", limit))
-      }
-      controller.enqueue(value)
     },
     cancel: (reason) => reader.cancel(reason)
   })

@@ -101,6 +101,18 @@ const suite = (transports: Layer.Layer<never> | Layer.Layer<HttpTransport.Connec
       assert.strictEqual(server.seen.length, 0)
     }).pipe(Effect.provide(transports)))
 
+  it.scopedLive("an authorization server whose answer never ends is cut at 1 MiB: a typed error, nothing kept", () =>
+    Effect.gen(function*() {
+      const server = yield* startAuthServer({ floodMetadata: true })
+      const before = process.memoryUsage().heapUsed
+      const error = yield* Effect.flip(connectAndCall(server))
+      // TransportError Unauthorized on node:http, ProtocolError TooLarge through the SDK's transport
+      assert.isTrue(McpError.isMcpError(error), String(error))
+      assert.include(error.message, "an authorization server's answer is larger than 1 MiB")
+      assert.strictEqual(server.counts.registrations, 0)
+      assert.isBelow(process.memoryUsage().heapUsed - before, 32 * 1024 * 1024)
+    }).pipe(Effect.provide(transports)))
+
   it.scopedLive("a server that moves to another authorization server: discovered, registered again, nothing reused", () =>
     Effect.gen(function*() {
       const server = yield* startAuthServer()

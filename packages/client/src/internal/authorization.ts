@@ -16,6 +16,7 @@ import type {
 } from "@modelcontextprotocol/sdk/shared/auth.js"
 import * as Data from "effect/Data"
 import * as Dpop from "./dpop.js"
+import * as Frames from "./frames.js"
 
 /**
  * An authorization that was refused, or that the client refused to go on with
@@ -203,7 +204,8 @@ const noteTokenResponse = (session: Session, response: Response) => {
  *
  * @internal
  */
-export const authorizationFetch = (session: Session, base: typeof fetch): typeof fetch => async (input, init) => {
+export const authorizationFetch = (session: Session, unbounded: typeof fetch): typeof fetch => async (input, init) => {
+  const base: typeof fetch = (input, init) => unbounded(input, init).then(boundedResponse)
   const url = urlOf(input)
   const method = methodOf(input, init)
   if (method === "POST" && formOf(init?.body)?.get("grant_type") != null && dpopOffered(session)) {
@@ -230,6 +232,20 @@ export const authorizationFetch = (session: Session, base: typeof fetch): typeof
   }
   return response
 }
+
+/** Metadata, registrations and tokens are small: an authorization server's answer past this is refused. */
+const maxAuthorizationBody = 1024 * 1024
+
+const boundedResponse = (response: Response): Response =>
+  response.body === null ? response : new Response(
+    Frames.bounded(
+      response.body,
+      maxAuthorizationBody,
+      Number(response.headers.get("content-length") ?? 0),
+      "an authorization server's answer"
+    ),
+    { status: response.status, statusText: response.statusText, headers: response.headers }
+  )
 
 // -----------------------------------------------------------------------------
 // the authorization response

@@ -68,3 +68,38 @@ export const refuseDeep = (value: unknown, where: string): ProtocolError | Reque
   }
   return error
 }
+
+/**
+ * A body passed on as it comes, or an error (`TooLarge`) as soon as it is
+ * larger than `limit`: at once when its announced length already is.
+ *
+ * @internal
+ */
+export const bounded = (
+  body: ReadableStream<Uint8Array>,
+  limit: number,
+  announced: number,
+  what = "the answer"
+): ReadableStream<Uint8Array> => {
+  const reader = body.getReader()
+  let size = 0
+  return new ReadableStream({
+    start(controller) {
+      if (announced > limit) {
+        reader.cancel().catch(() => undefined)
+        controller.error(tooLarge(what, limit))
+      }
+    },
+    async pull(controller) {
+      const { done, value } = await reader.read()
+      if (done) return controller.close()
+      size += value.length
+      if (size > limit) {
+        reader.cancel().catch(() => undefined)
+        return controller.error(tooLarge(what, limit))
+      }
+      controller.enqueue(value)
+    },
+    cancel: (reason) => reader.cancel(reason)
+  })
+}

@@ -61,6 +61,8 @@ export interface AuthServerOptions {
   readonly dpop?: { readonly authorizationServerNonce?: boolean; readonly resourceServerNonce?: boolean }
   /** The jwt-bearer assertion the token endpoint accepts (workload identity). */
   readonly workloadToken?: string
+  /** The metadata document never ends: megabytes of whitespace, without a length. */
+  readonly floodMetadata?: boolean
 }
 
 const json = (res: Http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -325,6 +327,19 @@ export const startAuthServer = (
       const path = url.pathname
       if (path === "/.well-known/oauth-protected-resource/mcp" || path === "/.well-known/oauth-protected-resource") {
         return json(res, 200, { resource: `${base}/mcp`, authorization_servers: [issuerOf(current)] })
+      }
+      if (path === "/.well-known/oauth-authorization-server" && options.floodMetadata === true) {
+        res.writeHead(200, { "content-type": "application/json" })
+        const chunk = " ".repeat(64 * 1024)
+        let sent = 0
+        const more = () => {
+          while (sent < 64 * 1024 * 1024 && !res.destroyed) {
+            sent += chunk.length
+            if (!res.write(chunk)) return void res.once("drain", more)
+          }
+          res.end()
+        }
+        return more()
       }
       if (path === "/.well-known/oauth-authorization-server") return json(res, 200, metadataOf(""))
       if (path === "/.well-known/oauth-authorization-server/as2") return json(res, 200, metadataOf("/as2"))
