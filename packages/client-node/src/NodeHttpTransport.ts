@@ -12,6 +12,16 @@
  * no DELETE, and an answer stream cut before its answer is not resumed: the
  * request is reported lost, for the client to send again.
  *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ * import { NodeHttpTransport } from "@effect-mcp/client-node"
+ * import { Layer } from "effect"
+ *
+ * // every HTTP source of this layer goes over node:http
+ * const Remote = McpClient.layer("https://mcp.example.com/mcp").pipe(Layer.provide(NodeHttpTransport.layer))
+ * ```
+ *
  * @since 0.1.0
  */
 import * as HttpTransport from "@effect-mcp/client/HttpTransport"

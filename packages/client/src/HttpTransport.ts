@@ -4,6 +4,19 @@
  * in the context replaces it (`@effect-mcp/client-node` provides one on
  * `node:http`).
  *
+ * @example
+ * ```ts
+ * import { McpClient } from "@effect-mcp/client"
+ * import { Redacted } from "effect"
+ *
+ * // an HTTP source: the URL, headers, and a bearer token or an OAuth provider
+ * const Remote = McpClient.layer({
+ *   url: "https://mcp.example.com/mcp",
+ *   headers: { "x-tenant": "acme" },
+ *   bearer: Redacted.make("a token from your secret store")
+ * })
+ * ```
+ *
  * @since 0.1.0
  */
 import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js"

@@ -4,6 +4,17 @@
  * spans them. Lines are bounded: a splitter never holds more than its limit.
  * Outgoing messages wait in an `Outbox` until the writer has room for them.
  *
+ * @example
+ * ```ts
+ * import { Ndjson } from "@effect-mcp/client"
+ *
+ * const splitter = Ndjson.makeLineSplitter({ maxLineBytes: 1024 })
+ * const bytes = new TextEncoder().encode('{"jsonrpc":"2.0","id":1,"result":{}}\n{"jsonrpc"')
+ * const lines = splitter.push(bytes)
+ * assert.deepStrictEqual(lines.map(Ndjson.parseLine), [{ jsonrpc: "2.0", id: 1, result: {} }])
+ * assert.strictEqual(splitter.rest(), '{"jsonrpc"')
+ * ```
+ *
  * @since 0.1.0
  */
 import * as Chunk from "effect/Chunk"
@@ -258,7 +269,11 @@ export class Outbox {
     this.batchBytes = options?.batchBytes ?? 256 * 1024
   }
 
-  /** Hands a message to the writer; waits while a batch's worth is already waiting. */
+  /**
+   * Hands a message to the writer; waits while a batch's worth is already waiting.
+   *
+   * @since 0.1.0
+   */
   offer(message: McpSchema.JsonRpcMessage): Effect.Effect<void, TransportError> {
     return Effect.suspend(() => {
       if (this.closedWith !== undefined) return Effect.fail(this.closedWith)
@@ -279,7 +294,11 @@ export class Outbox {
     })
   }
 
-  /** The next batch, as text ending in a newline, or `undefined` when none waits. */
+  /**
+   * The next batch, as text ending in a newline, or `undefined` when none waits.
+   *
+   * @since 0.1.0
+   */
   take(): string | undefined {
     if (this.lines.length === 0) return undefined
     const text = this.lines.length === 1 ? this.lines[0]! + "\n" : this.lines.join("\n") + "\n"
@@ -294,7 +313,11 @@ export class Outbox {
     return text
   }
 
-  /** Releases the send of request `id` if it still waits; its message is dropped. */
+  /**
+   * Releases the send of request `id` if it still waits; its message is dropped.
+   *
+   * @since 0.1.0
+   */
   abandon(id: McpSchema.RequestId): void {
     for (const waiter of this.waiting) {
       const message = waiter.message
@@ -306,7 +329,11 @@ export class Outbox {
     }
   }
 
-  /** Fails the waiting sends and every later one with `error`. */
+  /**
+   * Fails the waiting sends and every later one with `error`.
+   *
+   * @since 0.1.0
+   */
   close(error: TransportError): void {
     if (this.closedWith !== undefined) return
     this.closedWith = error
@@ -315,11 +342,16 @@ export class Outbox {
     for (const waiter of waiting) waiter.resume(Effect.fail(error))
   }
 
-  /** Closed, and nothing left to take. */
+  /**
+   * Closed, and nothing left to take.
+   *
+   * @since 0.1.0
+   */
   get done(): boolean {
     return this.closedWith !== undefined && this.lines.length === 0
   }
 
+  /** @internal */
   private add(message: McpSchema.JsonRpcMessage): TransportError | undefined {
     let line: string
     try {

@@ -3,6 +3,16 @@
  * SSE, WebSocket, in-memory, or one of your own): an SDK transport wrapped as
  * a `Transport`, its failures as typed errors.
  *
+ * @example
+ * ```ts
+ * import { McpClient, SdkTransport } from "@effect-mcp/client"
+ * import { WebSocketClientTransport } from "@modelcontextprotocol/sdk/client/websocket.js"
+ *
+ * // started when the client's scope opens, closed when it closes
+ * const connect = SdkTransport.make(() => new WebSocketClientTransport(new URL("ws://127.0.0.1:3002")))
+ * const WebSocketClient = McpClient.layer(connect)
+ * ```
+ *
  * @since 0.3.0
  */
 import type { Transport as SdkTransport } from "@modelcontextprotocol/sdk/shared/transport.js"

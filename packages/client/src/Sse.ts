@@ -3,6 +3,18 @@
  * them: an incremental parser that is fed text as it arrives and never
  * searches the same text twice.
  *
+ * @example
+ * ```ts
+ * import { Sse } from "@effect-mcp/client"
+ *
+ * const events: Array<Sse.Event> = []
+ * const parser = Sse.makeParser((event) => events.push(event))
+ * // text comes in pieces, cut anywhere
+ * parser.push("id: 7\nevent: message\ndata: {\"jsonrpc\":")
+ * parser.push("\"2.0\"}\n\n")
+ * assert.deepStrictEqual(events, [{ id: "7", event: "message", data: '{"jsonrpc":"2.0"}' }])
+ * ```
+ *
  * @since 0.3.0
  */
 

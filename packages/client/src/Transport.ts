@@ -3,6 +3,22 @@
  * knows nothing of MCP methods: framing, connection and process handling live
  * here, the protocol lives in the client.
  *
+ * @example
+ * ```ts
+ * import { Transport } from "@effect-mcp/client"
+ * import { Effect, Stream } from "effect"
+ *
+ * // two linked ends in memory: what one sends, the other receives, in order
+ * const program = Effect.gen(function*() {
+ *   const [client, server] = yield* Transport.makeInMemoryPair
+ *   yield* client.send({ jsonrpc: "2.0", id: 1, method: "ping" })
+ *   const first = yield* Stream.runHead(Transport.incoming(server))
+ *   assert.deepStrictEqual(first._tag === "Some" && first.value, { jsonrpc: "2.0", id: 1, method: "ping" })
+ * })
+ *
+ * Effect.runPromise(Effect.scoped(program))
+ * ```
+ *
  * @since 0.1.0
  */
 import * as Deferred from "effect/Deferred"
