@@ -28,7 +28,6 @@ import * as HttpTransport from "@effect-mcp/client/HttpTransport"
 import * as McpAuth from "@effect-mcp/client/McpAuth"
 import { isProtocolError, isTransportError, ProtocolError, TransportError } from "@effect-mcp/client/McpError"
 import type * as McpSchema from "@effect-mcp/client/McpSchema"
-import * as Sse from "@effect-mcp/client/Sse"
 import * as Transport from "@effect-mcp/client/Transport"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
@@ -40,11 +39,10 @@ import * as Predicate from "effect/Predicate"
 import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
 import * as Https from "node:https"
+import * as Bodies from "./internal/bodies.js"
+import * as Events from "./internal/events.js"
+import { answers, headerValue, isErrorAnswer, mapStrings, messageHeaders, previewOf } from "./internal/messages.js"
 
-/** What is kept of a refused or unexpected answer's body, for its error message. */
-const maxPreviewBytes = 2048
-/** A refused answer whose body does not end is described with what came by then. */
-const previewWait = 300
 /** GETs of an event stream are never closer than this, whatever the server's `retry:` says. */
 const minRetry = 500
 const maxRetry = 30_000
@@ -59,89 +57,6 @@ const errorBodyWait = 1000
 
 /** The headers that carry the credentials of one request (`Authorization`, and `DPoP` with a bound token). */
 type Authorization = Readonly<Record<string, string>> | undefined
-
-const headerValue = (value: string | ReadonlyArray<string> | undefined): string | undefined =>
-  typeof value === "string" ? value : value?.[0]
-
-// Headers the transport sets itself: per-message headers never replace them
-// (the credentials, the framing, the session and the version the transport
-// was told).
-const ownHeaders = new Set([
-  "authorization",
-  "dpop",
-  "content-type",
-  "accept",
-  "mcp-session-id",
-  "mcp-protocol-version",
-  "last-event-id",
-  "content-length",
-  "transfer-encoding",
-  "connection",
-  "host"
-])
-
-// The per-message headers `send` was given, lower-cased, without those the
-// transport sets itself; a name or value HTTP cannot carry is an error (the
-// client sends such values in their `=?base64?...?=` form).
-const messageHeaders = (
-  given: Readonly<Record<string, string>> | undefined
-): Record<string, string> | TransportError => {
-  const result: Record<string, string> = {}
-  if (given === undefined) return result
-  for (const [name, value] of Object.entries(given)) {
-    if (typeof value !== "string") continue
-    const key = name.toLowerCase()
-    if (ownHeaders.has(key)) continue
-    try {
-      Http.validateHeaderName(key)
-      Http.validateHeaderValue(key, value)
-    } catch (cause) {
-      return new TransportError({
-        reason: "Write",
-        description: `the header ${JSON.stringify(name)} cannot be sent over HTTP: ${previewOf(JSON.stringify(value))}`,
-        cause
-      })
-    }
-    result[key] = value
-  }
-  return result
-}
-
-// A JSON-RPC error answer (`id` may be null when the server could not tell
-// which request it refused)
-const isErrorAnswer = (value: unknown): value is {
-  readonly id: McpSchema.RequestId | null
-  readonly error: { readonly code: number; readonly message: string }
-} =>
-  Predicate.isRecord(value) && value.jsonrpc === "2.0" && !("result" in value) &&
-  (value.id === null || typeof value.id === "string" || typeof value.id === "number") &&
-  Predicate.isRecord(value.error) && typeof value.error.code === "number" && Number.isInteger(value.error.code) &&
-  typeof value.error.message === "string"
-
-// every string of `value` passed through `f` (a parsed JSON value: no cycles, depth already bounded)
-const mapStrings = (value: unknown, f: (text: string) => string): unknown => {
-  if (typeof value === "string") return f(value)
-  if (Array.isArray(value)) return value.map((inner) => mapStrings(inner, f))
-  if (Predicate.isRecord(value)) {
-    const result: Record<string, unknown> = {}
-    for (const [key, inner] of Object.entries(value)) result[key] = mapStrings(inner, f)
-    return result
-  }
-  return value
-}
-
-// a server may send the id back as a string, or the answer inside a batch
-const answers = (message: unknown, id: McpSchema.RequestId): boolean =>
-  Array.isArray(message)
-    ? message.some((inner) => answers(inner, id))
-    : Predicate.isRecord(message) && (message.id === id || String(message.id) === String(id)) &&
-      ("result" in message || "error" in message)
-
-// a bounded, one-line preview of a body the client could not use
-const previewOf = (text: string): string => {
-  const line = text.replace(/\s+/g, " ").trim()
-  return line.length > 300 ? `${line.slice(0, 300)}…` : line
-}
 
 // One request the client waits for: its current HTTP request (the POST, or
 // the GET that resumes its event stream), until it is answered, failed, or
@@ -309,76 +224,29 @@ export const make = (
       else outgoing.end(options.body, options.onWritten)
     }
 
-    // A body read as bytes arrive, never held past `max`: `done` runs once,
-    // with the text, or with how it failed (too large, or cut short).
-    const readBody = (
+    const reading: Bodies.Reading = {
+      received: (bytes) => {
+        count.received += bytes
+      },
+      later,
+      cancel: (timer) => {
+        clearTimeout(timer)
+        timers.delete(timer)
+      }
+    }
+    const readBody: (
       response: Http.IncomingMessage,
       max: number,
-      done: (result: { readonly text: string; readonly failure?: "TooLarge" | "Cut" | undefined }) => void
-    ) => {
-      const chunks: Array<Buffer> = []
-      let size = 0
-      let finished = false
-      const finish = (failure?: "TooLarge" | "Cut") => {
-        if (finished) return
-        finished = true
-        done({ text: Buffer.concat(chunks).toString("utf8"), failure })
-      }
-      const announced = Number(response.headers["content-length"] ?? 0)
-      if (announced > max) {
-        response.destroy()
-        return finish("TooLarge")
-      }
-      response.on("data", (chunk: Buffer) => {
-        count.received += chunk.length
-        size += chunk.length
-        if (size > max) {
-          response.destroy()
-          return finish("TooLarge")
-        }
-        chunks.push(chunk)
-      })
-      response.on("end", () => finish())
-      response.on("error", () => finish("Cut"))
-      response.on("close", () => finish(response.complete ? undefined : "Cut"))
-    }
-
-    // The first bytes of a body the client may not use: what came within
-    // `wait`, up to `max` bytes, and whether that was the whole body. The
-    // rest is not read.
+      done: (result: Bodies.Body) => void
+    ) => void = (response, max, done) => Bodies.readBody(reading, response, max, done)
     const readShort = (
       response: Http.IncomingMessage,
       max: number,
       wait: number,
       done: (text: string, whole: boolean) => void
-    ) => {
-      const chunks: Array<Buffer> = []
-      let size = 0
-      let finished = false
-      const finish = () => {
-        if (finished) return
-        finished = true
-        clearTimeout(timer)
-        timers.delete(timer)
-        const whole = response.complete && size <= max
-        if (!response.complete) response.destroy()
-        done(Buffer.concat(chunks).subarray(0, max).toString("utf8"), whole)
-      }
-      const timer = later(wait, finish)
-      response.on("data", (chunk: Buffer) => {
-        count.received += chunk.length
-        chunks.push(chunk)
-        size += chunk.length
-        if (size >= max) finish()
-      })
-      response.on("end", finish)
-      response.on("error", finish)
-      response.on("close", finish)
-    }
-    // The first bytes of a body the client will not use, for a message: what
-    // came within `previewWait`, up to `maxPreviewBytes`.
+    ) => Bodies.readShort(reading, response, max, wait, done)
     const readPreview = (response: Http.IncomingMessage, done: (preview: string) => void) =>
-      readShort(response, maxPreviewBytes, previewWait, (text) => done(previewOf(text)))
+      Bodies.readPreview(reading, response, done)
 
     const describeStatus = (response: Http.IncomingMessage, preview: string): TransportError => {
       const status = response.statusCode ?? 0
@@ -405,8 +273,8 @@ export const make = (
       const json = /json/i.test(response.headers["content-type"] ?? "")
       readShort(
         response,
-        json ? Math.min(limit, maxErrorBodyBytes) : maxPreviewBytes,
-        json ? errorBodyWait : previewWait,
+        json ? Math.min(limit, maxErrorBodyBytes) : Bodies.maxPreviewBytes,
+        json ? errorBodyWait : Bodies.previewWait,
         (text, whole) => {
           if (call.over) return
           const value = whole ? Transport.parseJson(text, "an error answer") : undefined
@@ -418,7 +286,7 @@ export const make = (
             inbox.push({ jsonrpc: "2.0", id: call.id, error })
             return endCall(call)
           }
-          done(describeStatus(response, previewOf(text.slice(0, maxPreviewBytes))))
+          done(describeStatus(response, previewOf(text.slice(0, Bodies.maxPreviewBytes))))
         }
       )
     }
@@ -491,52 +359,19 @@ export const make = (
       if (open) inbox.push(new Transport.RequestFailure(call.id, error, resend))
     }
 
-    // An event stream: every message event is a JSON-RPC message; no event is
-    // held past the limit. When it ends, `onEnd` learns how, the last event
-    // id, and whether it carried the answer to `watch`.
+    // An event stream whose message events are JSON-RPC messages, pushed as they come
     const readEvents = (
       response: Http.IncomingMessage,
       watch: Call | undefined,
-      onEnd: (end: {
-        readonly clean: boolean
-        readonly tooLarge: boolean
-        readonly lastEventId: string | undefined
-        readonly answered: boolean
-      }) => void
-    ) => {
-      let lastEventId: string | undefined
-      let answered = false
-      let tooLarge = false
-      const parser = Sse.makeParser((event) => {
-        if (event.id !== undefined) lastEventId = event.id
-        if (event.data.length > limit) tooLarge = true
-        else if (event.data !== "" && (event.event === undefined || event.event === "message")) {
-          if (pushJson(event.data, "an event from the server", watch)) answered = true
+      onEnd: (end: Events.End) => void
+    ) =>
+      Events.readEvents(reading, response, {
+        limit,
+        onMessage: (data) => pushJson(data, "an event from the server", watch),
+        onRetry: (millis) => {
+          retryMillis = millis
         }
-      }, (millis) => {
-        retryMillis = millis
-      })
-      let ended = false
-      const end = (clean: boolean) => {
-        if (ended) return
-        ended = true
-        onEnd({ clean, tooLarge, lastEventId, answered })
-      }
-      response.setEncoding("utf8")
-      response.on("data", (chunk: string) => {
-        count.received += Buffer.byteLength(chunk)
-        if (ended) return
-        parser.push(chunk)
-        if (tooLarge || parser.held() > limit) {
-          tooLarge = true
-          response.destroy()
-          end(false)
-        }
-      })
-      response.on("end", () => end(true))
-      response.on("error", () => end(false))
-      response.on("close", () => end(response.complete))
-    }
+      }, onEnd)
 
     // A GET event stream: the standalone one for what the server sends
     // outside any request (`watch` undefined; a server without one answers
