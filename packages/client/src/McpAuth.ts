@@ -317,6 +317,9 @@ export interface HeadlessOptions {
 
 const noCredentials: ServerCredentials = { issuer: undefined, issuers: {} }
 
+/** The authorization servers whose credentials are kept per MCP server, the most recently written. */
+const maxIssuers = 8
+
 const makeHeadless = (options: HeadlessOptions, store: TokenStoreService, server: string): HeadlessProvider => {
   let cached: Promise<ServerCredentials> | undefined
   // an unreadable entry is as good as none: the next save replaces it
@@ -341,9 +344,13 @@ const makeHeadless = (options: HeadlessOptions, store: TokenStoreService, server
     const credentials = await load()
     const key = issuer ?? credentials.issuer
     if (key === undefined) return
+    const entry = { ...entryOf(credentials, key), ...change }
+    // the entry written last goes last; past the limit the oldest go (a server that names a new
+    // authorization server at every refusal does not grow the store for ever)
+    const kept = Object.entries(credentials.issuers).filter(([name]) => name !== key).slice(-(maxIssuers - 1))
     await write({
       issuer: credentials.issuer ?? key,
-      issuers: { ...credentials.issuers, [key]: { ...entryOf(credentials, key), ...change } }
+      issuers: Object.fromEntries([...kept, [key, entry]])
     })
   }
   let verifier: string | undefined

@@ -143,6 +143,23 @@ const suite = (transports: Layer.Layer<never> | Layer.Layer<HttpTransport.Connec
       )
     }).pipe(Effect.provide(transports)))
 
+  it.effect("a store keeps the credentials of the 8 authorization servers written last, per MCP server", () =>
+    Effect.gen(function*() {
+      const store = McpAuth.memoryStore()
+      const provider = (yield* headless(store)).forServer("https://mcp.example.com/mcp")
+      for (let i = 0; i < 20; i++) {
+        const issuer = `https://as${i}.example.com`
+        yield* Effect.promise(() =>
+          Promise.resolve(provider.saveClientInformation!({ client_id: `client-${i}`, issuer }))
+        )
+      }
+      const stored = Option.getOrThrow(yield* store.load("https://mcp.example.com/mcp"))
+      assert.deepStrictEqual(
+        Object.keys(stored.issuers),
+        Array.from({ length: 8 }, (_, i) => `https://as${i + 12}.example.com`)
+      )
+    }))
+
   it.scopedLive("DPoP: every token and resource request carries a fresh proof the servers verify", () =>
     Effect.gen(function*() {
       const server = yield* startAuthServer({ dpop: {} })
