@@ -143,15 +143,7 @@ export const unauthorizedAdvice: (kind: Credentials["kind"] | undefined) => stri
  * @since 0.1.0
  * @category errors
  */
-export const httpStatusError: (options: {
-  readonly status: number
-  readonly detail: string
-  readonly sessionId?: string | undefined
-  readonly cause?: unknown
-  readonly credentials?: Credentials | undefined
-  /** The endpoint asked: a 404 at a server's root gets a hint toward the usual paths. */
-  readonly url?: URL | undefined
-}) => TransportError = HttpStatus.httpStatusError
+export const httpStatusError: typeof HttpStatus.httpStatusError = HttpStatus.httpStatusError
 
 // query parameters that usually carry a credential (`?api_key=`, `?token=`, `?sig=`)
 const sensitiveParameter = /token|key|secret|password|passwd|auth|sig|credential|session|code/i

@@ -5,20 +5,7 @@ import { Effect, Fiber, Layer, Logger, Option, Redacted, Stream } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { startAuthServer } from "./utils/authServer.js"
-
-const provider = (store: McpAuth.TokenStoreService) =>
-  McpAuth.headless({
-    store,
-    redirectUrl: "http://127.0.0.1/callback",
-    clientMetadata: {
-      client_name: "effect-mcp test",
-      redirect_uris: ["http://127.0.0.1/callback"],
-      grant_types: ["authorization_code", "refresh_token"],
-      response_types: ["code"],
-      token_endpoint_auth_method: "none"
-    }
-  })
+import { headlessProvider, startAuthServer } from "./utils/authServer.js"
 
 const whoami = (client: McpClient.Service) => client.callTool("whoami")
 
@@ -29,7 +16,7 @@ const oauthSuite = (transports: Layer.Layer<never> | Layer.Layer<HttpTransport.C
       const store = McpAuth.memoryStore()
       yield* Effect.scoped(
         Effect.flatMap(
-          Effect.flatMap(provider(store), (authProvider) => McpClient.make({ url: server.url, authProvider })),
+          Effect.flatMap(headlessProvider(store), (authProvider) => McpClient.make({ url: server.url, authProvider })),
           whoami
         )
       )
@@ -38,7 +25,7 @@ const oauthSuite = (transports: Layer.Layer<never> | Layer.Layer<HttpTransport.C
       // a new client, a new provider: only the store is shared
       const result = yield* Effect.scoped(
         Effect.flatMap(
-          Effect.flatMap(provider(store), (authProvider) => McpClient.make({ url: server.url, authProvider })),
+          Effect.flatMap(headlessProvider(store), (authProvider) => McpClient.make({ url: server.url, authProvider })),
           whoami
         )
       )
@@ -56,7 +43,7 @@ const oauthSuite = (transports: Layer.Layer<never> | Layer.Layer<HttpTransport.C
       yield* Effect.scoped(
         Effect.flatMap(
           Effect.flatMap(
-            Effect.flatMap(NodeTokenStore.file(path), provider),
+            Effect.flatMap(NodeTokenStore.file(path), headlessProvider),
             (authProvider) => McpClient.make({ url: server.url, authProvider })
           ),
           whoami
@@ -66,7 +53,7 @@ const oauthSuite = (transports: Layer.Layer<never> | Layer.Layer<HttpTransport.C
       // a store opened afresh on the same file, as the next run of a CLI would
       yield* Effect.scoped(
         Effect.flatMap(
-          Effect.flatMap(Effect.flatMap(NodeTokenStore.file(path), provider), (authProvider) =>
+          Effect.flatMap(Effect.flatMap(NodeTokenStore.file(path), headlessProvider), (authProvider) =>
             McpClient.make({ url: server.url, authProvider })),
           whoami
         )
@@ -77,7 +64,7 @@ const oauthSuite = (transports: Layer.Layer<never> | Layer.Layer<HttpTransport.C
   it.scopedLive("20 concurrent calls that meet an expired token refresh it once", () =>
     Effect.gen(function*() {
       const server = yield* startAuthServer()
-      const client = yield* Effect.flatMap(provider(McpAuth.memoryStore()), (authProvider) =>
+      const client = yield* Effect.flatMap(headlessProvider(McpAuth.memoryStore()), (authProvider) =>
         McpClient.make({ url: server.url, authProvider }))
       yield* whoami(client)
       server.expireAccessTokens()
@@ -95,7 +82,7 @@ const oauthSuite = (transports: Layer.Layer<never> | Layer.Layer<HttpTransport.C
     Effect.gen(function*() {
       const server = yield* startAuthServer()
       const client = yield* Effect.flatMap(
-        provider(McpAuth.memoryStore()),
+        headlessProvider(McpAuth.memoryStore()),
         (authProvider) => McpClient.make({ url: server.url, authProvider })
       )
       yield* whoami(client)
@@ -141,7 +128,7 @@ describe("OAuth over Streamable HTTP on node:http", () => {
     Effect.gen(function*() {
       const server = yield* startAuthServer()
       const client = yield* Effect.flatMap(
-        provider(McpAuth.memoryStore()),
+        headlessProvider(McpAuth.memoryStore()),
         (authProvider) => McpClient.make({ url: server.url, authProvider })
       )
       yield* whoami(client)

@@ -5,26 +5,13 @@ import { Effect, Layer, Logger, Option, Redacted } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { type AuthServer, type AuthServerOptions, startAuthServer } from "./utils/authServer.js"
-
-const headless = (store: McpAuth.TokenStoreService = McpAuth.memoryStore()) =>
-  McpAuth.headless({
-    store,
-    redirectUrl: "http://127.0.0.1/callback",
-    clientMetadata: {
-      client_name: "effect-mcp test",
-      redirect_uris: ["http://127.0.0.1/callback"],
-      grant_types: ["authorization_code", "refresh_token"],
-      response_types: ["code"],
-      token_endpoint_auth_method: "none"
-    }
-  })
+import { type AuthServer, type AuthServerOptions, headlessProvider, startAuthServer } from "./utils/authServer.js"
 
 const whoami = (client: McpClient.Service) => client.callTool("whoami")
 
 const connectAndCall = (server: AuthServer, store?: McpAuth.TokenStoreService) =>
   Effect.scoped(Effect.gen(function*() {
-    const client = yield* McpClient.make({ url: server.url, authProvider: yield* headless(store) })
+    const client = yield* McpClient.make({ url: server.url, authProvider: yield* headlessProvider(store) })
     return yield* whoami(client)
   }))
 
@@ -117,7 +104,7 @@ const suite = (transports: Layer.Layer<never> | Layer.Layer<HttpTransport.Connec
     Effect.gen(function*() {
       const server = yield* startAuthServer()
       const store = McpAuth.memoryStore()
-      const client = yield* McpClient.make({ url: server.url, authProvider: yield* headless(store) })
+      const client = yield* McpClient.make({ url: server.url, authProvider: yield* headlessProvider(store) })
       yield* whoami(client)
       const first = server.issuer()
       server.moveAuthorizationServer()
@@ -143,27 +130,10 @@ const suite = (transports: Layer.Layer<never> | Layer.Layer<HttpTransport.Connec
       )
     }).pipe(Effect.provide(transports)))
 
-  it.effect("a store keeps the credentials of the 8 authorization servers written last, per MCP server", () =>
-    Effect.gen(function*() {
-      const store = McpAuth.memoryStore()
-      const provider = (yield* headless(store)).forServer("https://mcp.example.com/mcp")
-      for (let i = 0; i < 20; i++) {
-        const issuer = `https://as${i}.example.com`
-        yield* Effect.promise(() =>
-          Promise.resolve(provider.saveClientInformation!({ client_id: `client-${i}`, issuer }))
-        )
-      }
-      const stored = Option.getOrThrow(yield* store.load("https://mcp.example.com/mcp"))
-      assert.deepStrictEqual(
-        Object.keys(stored.issuers),
-        Array.from({ length: 8 }, (_, i) => `https://as${i + 12}.example.com`)
-      )
-    }))
-
   it.scopedLive("DPoP: every token and resource request carries a fresh proof the servers verify", () =>
     Effect.gen(function*() {
       const server = yield* startAuthServer({ dpop: {} })
-      const client = yield* McpClient.make({ url: server.url, authProvider: yield* headless() })
+      const client = yield* McpClient.make({ url: server.url, authProvider: yield* headlessProvider() })
       yield* whoami(client)
       yield* whoami(client)
       const atToken = server.proofs.filter((p) => p.at === "token")
@@ -177,7 +147,7 @@ const suite = (transports: Layer.Layer<never> | Layer.Layer<HttpTransport.Connec
   it.scopedLive("DPoP nonces: the token and resource requests go again once with the server's nonce", () =>
     Effect.gen(function*() {
       const server = yield* startAuthServer({ dpop: { authorizationServerNonce: true, resourceServerNonce: true } })
-      const client = yield* McpClient.make({ url: server.url, authProvider: yield* headless() })
+      const client = yield* McpClient.make({ url: server.url, authProvider: yield* headlessProvider() })
       const result = yield* whoami(client)
       assert.deepStrictEqual(result.content, [{ type: "text", text: "an authorized client" }])
       const tokenProofs = server.proofs.filter((p) => p.at === "token").map((p) => p.error)
@@ -230,7 +200,7 @@ const suite = (transports: Layer.Layer<never> | Layer.Layer<HttpTransport.Connec
     return Effect.gen(function*() {
       const server = yield* startAuthServer({ dpop: {} })
       const store = McpAuth.memoryStore()
-      const client = yield* McpClient.make({ url: server.url, authProvider: yield* headless(store) })
+      const client = yield* McpClient.make({ url: server.url, authProvider: yield* headlessProvider(store) })
       yield* whoami(client)
       const stored = Option.getOrThrow(yield* store.load(new URL(server.url).href))
       const entry = Object.values(stored.issuers)[0]!
@@ -245,6 +215,25 @@ const suite = (transports: Layer.Layer<never> | Layer.Layer<HttpTransport.Connec
     )
   })
 }
+
+describe("the token store", () => {
+  it.effect("a store keeps the credentials of the 8 authorization servers written last, per MCP server", () =>
+    Effect.gen(function*() {
+      const store = McpAuth.memoryStore()
+      const provider = (yield* headlessProvider(store)).forServer("https://mcp.example.com/mcp")
+      for (let i = 0; i < 20; i++) {
+        const issuer = `https://as${i}.example.com`
+        yield* Effect.promise(() =>
+          Promise.resolve(provider.saveClientInformation!({ client_id: `client-${i}`, issuer }))
+        )
+      }
+      const stored = Option.getOrThrow(yield* store.load("https://mcp.example.com/mcp"))
+      assert.deepStrictEqual(
+        Object.keys(stored.issuers),
+        Array.from({ length: 8 }, (_, i) => `https://as${i + 12}.example.com`)
+      )
+    }))
+})
 
 describe("Authorization for 2026 on the SDK's transport", () => {
   suite(Layer.empty)

@@ -1,3 +1,4 @@
+import { McpAuth } from "@effect-mcp/client"
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js"
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js"
 import { Effect } from "effect"
@@ -375,5 +376,19 @@ export const startAuthServer = (
       announceToolListChanged: async () => {
         for (const { mcp } of sessions.values()) mcp.sendToolListChanged()
       }
+    }
+  })
+
+/** A headless OAuth client for these servers (loopback redirect, public client, refresh tokens), on `store`. */
+export const headlessProvider = (store: McpAuth.TokenStoreService = McpAuth.memoryStore()) =>
+  McpAuth.headless({
+    store,
+    redirectUrl: "http://127.0.0.1/callback",
+    clientMetadata: {
+      client_name: "effect-mcp test",
+      redirect_uris: ["http://127.0.0.1/callback"],
+      grant_types: ["authorization_code", "refresh_token"],
+      response_types: ["code"],
+      token_endpoint_auth_method: "none"
     }
   })
