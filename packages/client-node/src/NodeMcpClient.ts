@@ -26,15 +26,37 @@ import type * as HttpTransport from "@effect-mcp/client/HttpTransport"
 import * as McpClient from "@effect-mcp/client/McpClient"
 import type { McpError } from "@effect-mcp/client/McpError"
 import type * as StdioTransport from "@effect-mcp/client/StdioTransport"
-import * as NodeCommandExecutor from "@effect/platform-node/NodeCommandExecutor"
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import type * as CommandExecutor from "@effect/platform/CommandExecutor"
-import type * as Context from "effect/Context"
+import * as CommandExecutor from "@effect/platform/CommandExecutor"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as NodeHttpTransport from "./NodeHttpTransport.js"
 import * as NodeStdioTransport from "./NodeStdioTransport.js"
+
+// Node's command executor is loaded with its first command (a stdio server
+// runs on NodeStdioTransport, so a client may never need it): a client that
+// does not start a command through the platform does not carry its modules
+// (about 1 MB of heap).
+let loadedExecutor: CommandExecutor.CommandExecutor | undefined
+const nodeExecutor: Effect.Effect<CommandExecutor.CommandExecutor> = Effect.suspend(() =>
+  loadedExecutor !== undefined
+    ? Effect.succeed(loadedExecutor)
+    : Effect.promise(() =>
+      Promise.all([
+        import("@effect/platform-node/NodeCommandExecutor"),
+        import("@effect/platform-node/NodeFileSystem")
+      ])
+    ).pipe(
+      Effect.flatMap(([NodeCommandExecutor, NodeFileSystem]) =>
+        Effect.scoped(Layer.build(NodeCommandExecutor.layer.pipe(Layer.provide(NodeFileSystem.layer))))
+      ),
+      Effect.map((context) => {
+        loadedExecutor = Context.get(context, CommandExecutor.CommandExecutor)
+        return loadedExecutor
+      })
+    )
+)
 
 /**
  * What the Node layers provide: the command executor and the Node
@@ -65,7 +87,10 @@ import * as NodeStdioTransport from "./NodeStdioTransport.js"
 export const layerNode: Layer.Layer<
   CommandExecutor.CommandExecutor | StdioTransport.Launcher | HttpTransport.Connector
 > = Layer.mergeAll(
-  NodeCommandExecutor.layer.pipe(Layer.provide(NodeFileSystem.layer)),
+  Layer.succeed(
+    CommandExecutor.CommandExecutor,
+    CommandExecutor.makeExecutor((command) => Effect.flatMap(nodeExecutor, (executor) => executor.start(command)))
+  ),
   NodeStdioTransport.layer,
   NodeHttpTransport.layer
 )

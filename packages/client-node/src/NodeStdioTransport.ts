@@ -267,11 +267,14 @@ export const make = (
         }
         return true
       }).pipe(Effect.interruptible)
+    const endInput = () => {
+      outbox.close(closedError)
+      flush()
+      stdin.end()
+    }
     const close = (child: ChildProcess.ChildProcess) =>
       Effect.gen(function*() {
-        outbox.close(closedError)
-        flush()
-        stdin.end()
+        endInput()
         if (isRunning(child)) yield* waitExit(closeMillis)
         if (process.platform === "win32") {
           if (isRunning(child)) child.kill("SIGTERM")
@@ -295,6 +298,8 @@ export const make = (
       send: (message) => outbox.offer(message),
       run: (onFrame) => inbox.run(onFrame),
       abandon: (id) => outbox.abandon(id),
+      // the server exits while the client finishes the rest of its closing
+      beginClose: endInput,
       bytes: () => count
     })
   })

@@ -109,6 +109,14 @@ export interface Transport {
    * connection, a send still waiting for room).
    */
   readonly abandon?: ((id: McpSchema.RequestId) => void) | undefined
+  /**
+   * The client is done with the session: stop taking messages and start
+   * ending the connection now (end the server's stdin, send the `DELETE`),
+   * so that the server winds down while the client runs its other
+   * finalizers; closing the transport's scope still waits for the end.
+   * Called at most once, first thing when the session closes.
+   */
+  readonly beginClose?: (() => void) | undefined
   /** The session id the server gave (HTTP `Mcp-Session-Id`), for traces. */
   readonly sessionId?: (() => string | undefined) | undefined
   /** The bytes sent and received so far, for metrics (transports that count them). */
@@ -265,6 +273,7 @@ export const fromStream = (options: {
   readonly setProtocolVersion?: ((version: string | undefined) => void) | undefined
   readonly ready?: Effect.Effect<void> | undefined
   readonly abandon?: ((id: McpSchema.RequestId) => void) | undefined
+  readonly beginClose?: (() => void) | undefined
 }): Transport =>
   make({
     send: options.send,
@@ -275,7 +284,8 @@ export const fromStream = (options: {
         })),
     setProtocolVersion: options.setProtocolVersion,
     ready: options.ready,
-    abandon: options.abandon
+    abandon: options.abandon,
+    beginClose: options.beginClose
   })
 
 /**

@@ -1,7 +1,7 @@
-import { McpClient, McpError } from "@effect-mcp/client"
+import { McpClient, McpError, Transport } from "@effect-mcp/client"
 import { McpTestServer, TestTransport } from "@effect-mcp/testing"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber } from "effect"
+import { Effect, Exit, Fiber, Scope } from "effect"
 
 const tool = (name: string): McpTestServer.TestTool => ({
   name,
@@ -9,6 +9,25 @@ const tool = (name: string): McpTestServer.TestTool => ({
 })
 
 describe("protocol", () => {
+  // the server winds down (a stdio server sees its stdin end, an HTTP one its DELETE) while the
+  // client runs its other finalizers, instead of after them
+  it.scoped("closing a session tells the transport first, once, and then closes its scope", () =>
+    Effect.gen(function*() {
+      const server = yield* McpTestServer.make({ tools: [tool("a")] })
+      const events: Array<string> = []
+      const connect: Transport.Connect = Effect.gen(function*() {
+        yield* Effect.addFinalizer(() => Effect.sync(() => events.push("transport scope closed")))
+        const inner = yield* server.connect
+        return Transport.make({ ...inner, beginClose: () => events.push("beginClose") })
+      })
+      const scope = yield* Scope.make()
+      const client = yield* McpClient.make(connect).pipe(Scope.extend(scope))
+      yield* client.callTool("a", {})
+      assert.deepStrictEqual(events, [])
+      yield* Scope.close(scope, Exit.void)
+      assert.deepStrictEqual(events, ["beginClose", "transport scope closed"])
+    }))
+
   it.scoped("list operations walk every page; Raw returns one page", () =>
     Effect.gen(function*() {
       const server = yield* McpTestServer.make({ pageSize: 1, tools: [tool("a"), tool("b"), tool("c")] })

@@ -194,7 +194,9 @@ export const make = <R>(connect: Transport.Connect<R>): Effect.Effect<TestTransp
           Stream.interruptWhen(Deferred.await(connection.broken))
         ),
         setProtocolVersion: inner.setProtocolVersion,
-        ready: inner.ready
+        ready: inner.ready,
+        abandon: inner.abandon,
+        beginClose: inner.beginClose
       })
     })
 

@@ -783,9 +783,10 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
       Effect.interruptible,
       Effect.forkScoped
     )
-    yield* Effect.addFinalizer(() =>
-      shutdown(new TransportError({ reason: "Closed", description: "the client closed the session" }), true)
-    )
+    yield* Effect.addFinalizer(() => {
+      transport.beginClose?.()
+      return shutdown(new TransportError({ reason: "Closed", description: "the client closed the session" }), true)
+    })
 
     return {
       request,
