@@ -38,7 +38,7 @@ import * as Http from "node:http"
 import * as Https from "node:https"
 import * as Answers from "./internal/answers.js"
 import * as Connection from "./internal/connection.js"
-import { headerValue, messageHeaders } from "./internal/messages.js"
+import { headerValue, messageHeaders, refusedToken } from "./internal/messages.js"
 import * as Streams from "./internal/streams.js"
 
 const maxAuthorizations = 3
@@ -164,7 +164,7 @@ export const make = (
     // A kept-alive socket the server closed while idle fails the next request
     // at once with ECONNRESET, before the server saw it: that one request goes
     // again on a new socket (as Node's documentation advises).
-    const request = (options: Connection.Request, retried = false): void => {
+    const request = (options: Connection.RequestOptions, retried = false): void => {
       const { authorization, extra } = options
       const outgoing = client.request(url, {
         method: options.method,
@@ -233,7 +233,7 @@ export const make = (
       describeNetworkError,
       describeStatus
     }
-    const startStandalone = Streams.standalone(connection)
+    const startStandalone = Streams.makeStandalone(connection)
 
     const closedError = () => new TransportError({ reason: "Closed", description: "the HTTP transport is closed" })
     // a session id a server hands out in the stateless revision is not kept
@@ -283,7 +283,7 @@ export const make = (
                 if (call.over) return response.destroy()
                 noteSession(response)
                 const status = response.statusCode ?? 0
-                if (recover !== undefined && Connection.refusedToken(status) && authorizations < maxAuthorizations) {
+                if (recover !== undefined && refusedToken(status) && authorizations < maxAuthorizations) {
                   return Connection.statusFailure(connection, response, (error) =>
                     recover(status, response, authorization).then(
                       (again) => again ? attempt(authorizations + 1) : failCall(call, error),
@@ -353,7 +353,7 @@ export const make = (
               onResponse: (response) => {
                 noteSession(response)
                 const status = response.statusCode ?? 0
-                if (recover !== undefined && Connection.refusedToken(status) && authorizations < maxAuthorizations) {
+                if (recover !== undefined && refusedToken(status) && authorizations < maxAuthorizations) {
                   return Connection.statusFailure(connection, response, (error) =>
                     recover(status, response, authorization).then(
                       (again) => again ? attempt(authorizations + 1) : resume(Effect.fail(error)),

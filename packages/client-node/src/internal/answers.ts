@@ -9,9 +9,9 @@ import { ProtocolError, TransportError } from "@effect-mcp/client/McpError"
 import * as Transport from "@effect-mcp/client/Transport"
 import type * as Http from "node:http"
 import * as Bodies from "./bodies.js"
-import { type Call, type Connection, refusedToken, session, stateless, statusFailure } from "./connection.js"
+import { type Call, type Connection, session, stateless, statusFailure } from "./connection.js"
 import * as Incoming from "./incoming.js"
-import { isErrorAnswer, mapStrings, previewOf } from "./messages.js"
+import { isErrorAnswer, mapStrings, previewOf, refusedToken } from "./messages.js"
 import * as Streams from "./streams.js"
 
 const maxOtherStreams = 4

@@ -55,7 +55,7 @@ export interface State {
  *
  * @internal
  */
-export interface Request {
+export interface RequestOptions {
   readonly method: string
   readonly extra: Record<string, string>
   readonly onResponse: (response: Http.IncomingMessage) => void
@@ -66,7 +66,12 @@ export interface Request {
   readonly authorization?: Authorization
 }
 
-/** @internal */
+/**
+ * Made once per transport; its reading part (`Bodies.Reading`) counts the
+ * bytes received and keeps the timers that close clears.
+ *
+ * @internal
+ */
 export interface Connection extends Bodies.Reading {
   /** The server's URL, for messages (without credentials). */
   readonly where: string
@@ -83,7 +88,7 @@ export interface Connection extends Bodies.Reading {
    * `resend`: it was lost on its way, and may be sent again.
    */
   readonly failCall: (call: Call, error: TransportError | ProtocolError, resend?: boolean) => void
-  readonly request: (request: Request) => void
+  readonly request: (options: RequestOptions) => void
   /** Runs `go` with the provider's current token (none without an `authProvider`). */
   readonly withAuthorization: (method: string, go: (authorization: Authorization) => void) => void
   /** With an `authProvider`: after a refused token, true when the request may go again. */
@@ -101,9 +106,6 @@ export const stateless = (state: State): boolean => Transport.isStateless(state.
 
 /** @internal The session the server named, while the revision spoken has sessions. */
 export const session = (state: State): string | undefined => stateless(state) ? undefined : state.sessionId
-
-/** @internal */
-export const refusedToken = (status: number): boolean => status === 401 || status === 403
 
 /** @internal An HTTP error status described with the first bytes of its body. */
 export const statusFailure = (

@@ -5,14 +5,14 @@
  *
  * @internal
  */
-import type { ProtocolError } from "@effect-mcp/client/McpError"
-import { TransportError } from "@effect-mcp/client/McpError"
+import { type ProtocolError, TransportError } from "@effect-mcp/client/McpError"
 import * as Transport from "@effect-mcp/client/Transport"
 import * as Deferred from "effect/Deferred"
 import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
-import { type Call, type Connection, refusedToken, stateless, statusFailure } from "./connection.js"
+import { type Call, type Connection, stateless, statusFailure } from "./connection.js"
 import * as Incoming from "./incoming.js"
+import { refusedToken } from "./messages.js"
 
 /** GETs of an event stream are never closer than this, whatever the server's `retry:` says. */
 const minRetry = 500
@@ -141,7 +141,7 @@ export const resume = (connection: Connection, call: Call, lastEventId: string):
  *
  * @internal
  */
-export const standalone = (connection: Connection): () => Deferred.Deferred<void> => {
+export const makeStandalone = (connection: Connection): () => Deferred.Deferred<void> => {
   let started: Deferred.Deferred<void> | undefined
   return () => {
     if (started !== undefined) {
