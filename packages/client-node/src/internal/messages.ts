@@ -1,7 +1,7 @@
 /**
  * The pieces of HTTP messages the Node transport reads and writes: the
- * headers it sends, the JSON-RPC answers it recognises, previews of bodies it
- * cannot use.
+ * headers it sends, the statuses and JSON-RPC answers it recognises, previews
+ * of bodies it cannot use.
  *
  * @internal
  */
@@ -13,6 +13,9 @@ import * as Http from "node:http"
 /** @internal */
 export const headerValue = (value: string | ReadonlyArray<string> | undefined): string | undefined =>
   typeof value === "string" ? value : value?.[0]
+
+/** @internal A token refused: missing or expired (401), or without the scope the request needs (403). */
+export const refusedToken = (status: number): boolean => status === 401 || status === 403
 
 // Headers the transport sets itself: per-message headers never replace them
 // (the credentials, the framing, the session and the version the transport
