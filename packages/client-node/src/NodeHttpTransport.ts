@@ -32,6 +32,7 @@ import * as Transport from "@effect-mcp/client/Transport"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
@@ -394,9 +395,16 @@ export const make = (
       cut(call.outgoing)
     }
 
-    // the stateless revision has no session to end
-    const terminate = Effect.async<void>((resume) => {
-      if (Connection.session(state) === undefined) return resume(Effect.void)
+    // The session ends with a DELETE, sent when the client begins closing (the
+    // server winds down while the client runs its other finalizers) or at the
+    // latest when the transport closes; the stateless revision has none to end.
+    const terminated = yield* Deferred.make<void>()
+    let terminating = false
+    const terminate = () => {
+      if (terminating) return
+      terminating = true
+      const done = () => Deferred.unsafeDone(terminated, Exit.void)
+      if (Connection.session(state) === undefined) return done()
       withAuthorization("DELETE", (authorization) =>
         request({
           method: "DELETE",
@@ -404,18 +412,19 @@ export const make = (
           authorization,
           onResponse: (response) => {
             response.resume()
-            resume(Effect.void)
+            done()
           },
-          onError: () => resume(Effect.void)
+          onError: done
         }))
-    })
+    }
 
     yield* Effect.addFinalizer(() =>
       Effect.gen(function*() {
         state.open = false
         for (const timer of timers) clearTimeout(timer)
         // the DELETE first: the server ends its streams itself, which is quicker than seeing them cut
-        yield* terminate.pipe(Effect.interruptible, Effect.timeoutOption(closeTimeout))
+        terminate()
+        yield* Deferred.await(terminated).pipe(Effect.interruptible, Effect.timeoutOption(closeTimeout))
         for (const call of [...calls.values()]) endCall(call)
         for (const outgoing of requests) cut(outgoing)
         agent.destroy()
@@ -435,6 +444,11 @@ export const make = (
       // the stateless revision has no stream for what the server sends unasked
       ready: Effect.suspend(() => Connection.stateless(state) ? Effect.void : Deferred.await(startStandalone())),
       abandon,
+      beginClose: () => {
+        // nothing the server does from now on is reported or reopened
+        state.open = false
+        terminate()
+      },
       sessionId: () => Connection.session(state),
       bytes: () => count
     })
