@@ -42,13 +42,14 @@ import type * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as HttpTransport from "./HttpTransport.js"
 import * as internal from "./internal/client.js"
 import * as internalSession from "./internal/session.js"
 import * as internalSource from "./internal/source.js"
 import type { HandlerError, McpError, NotConnected, ProtocolError, ToolError, TransportError } from "./McpError.js"
 import type * as McpSchema from "./McpSchema.js"
 import type * as ResponseCache from "./ResponseCache.js"
-import type * as StdioTransport from "./StdioTransport.js"
+import * as StdioTransport from "./StdioTransport.js"
 import type * as Transport from "./Transport.js"
 
 /**
@@ -607,8 +608,21 @@ export type SourceContext<S> = internalSource.SourceContext<S>
  * @since 0.1.0
  * @category constructors
  */
-export const transportFor: <S extends ConnectionSource>(source: S) => Transport.Connect<SourceContext<S>> =
-  internalSource.toConnect
+export const transportFor = <S extends ConnectionSource>(source: S): Transport.Connect<SourceContext<S>> => {
+  const plan = internalSource.plan(source)
+  switch (plan._tag) {
+    case "Http":
+      return HttpTransport.make(plan.options) as Transport.Connect<SourceContext<S>>
+    case "Sse":
+      return internalSource.connectSse(plan.options.url, HttpTransport.sdkOptions(plan.options)) as Transport.Connect<
+        SourceContext<S>
+      >
+    case "Stdio":
+      return StdioTransport.make(plan.options) as Transport.Connect<SourceContext<S>>
+    case "Connect":
+      return plan.connect
+  }
+}
 
 /**
  * How a script path runs: `.js`/`.mjs`/`.cjs` with this Node, `.ts` with

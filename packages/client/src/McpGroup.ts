@@ -39,7 +39,7 @@ import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as internal from "./internal/group.js"
-import type * as McpClient from "./McpClient.js"
+import * as McpClient from "./McpClient.js"
 import type * as McpConfig from "./McpConfig.js"
 import type { GroupError, McpError } from "./McpError.js"
 import type * as McpSchema from "./McpSchema.js"
@@ -284,10 +284,11 @@ export type ServersContext<S extends Servers> = S extends McpConfig.Config ? Com
  * @since 0.3.0
  * @category constructors
  */
-export const make: <S extends Servers, R = never>(
+export const make = <S extends Servers, R = never>(
   servers: S,
   options?: Options<R>
-) => Effect.Effect<Service, never, Scope.Scope | ServersContext<S> | R> = internal.make
+): Effect.Effect<Service, never, Scope.Scope | ServersContext<S> | R> =>
+  internal.make(McpClient.transportFor, servers, options)
 
 /**
  * The group as a layer: closing it closes every server's client.

@@ -5,7 +5,7 @@
  * @internal
  */
 import * as Either from "effect/Either"
-import type * as McpSchema from "../McpSchema.js"
+import type * as McpSchema from "./schema.js"
 
 type Value = string | number | boolean | ReadonlyArray<string>
 type Property = Readonly<Record<string, unknown>>

@@ -10,7 +10,7 @@
  *
  * @internal
  */
-import type * as McpSchema from "../McpSchema.js"
+import type * as McpSchema from "./schema.js"
 
 const hasOwn = Object.prototype.hasOwnProperty
 

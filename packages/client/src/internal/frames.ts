@@ -6,10 +6,10 @@
  * @internal
  */
 import * as Predicate from "effect/Predicate"
-import { ProtocolError } from "../McpError.js"
-import type { TransportError } from "../McpError.js"
-import type * as McpSchema from "../McpSchema.js"
+import { ProtocolError } from "./errors.js"
+import type { TransportError } from "./errors.js"
 import * as Json from "./json.js"
+import type * as McpSchema from "./schema.js"
 
 /** @internal */
 export class RequestFailure {

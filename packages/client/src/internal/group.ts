@@ -17,11 +17,12 @@ import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import type * as McpClient from "../McpClient.js"
 import type * as McpConfig from "../McpConfig.js"
-import { GroupError, isTransportError, type McpError } from "../McpError.js"
 import type * as McpGroup from "../McpGroup.js"
-import type * as McpSchema from "../McpSchema.js"
+import type * as Transport from "../Transport.js"
 import * as InternalClient from "./client.js"
 import * as InternalConfig from "./config.js"
+import { GroupError, isTransportError, type McpError } from "./errors.js"
+import type * as McpSchema from "./schema.js"
 import * as InternalSource from "./source.js"
 
 const ServerState = {
@@ -95,6 +96,8 @@ const kindText: Record<McpGroup.EntryKind, string> = {
 
 /** @internal */
 export const make = <S extends McpGroup.Servers, R = never>(
+  // McpClient.transportFor: the transports are public modules the engine does not import
+  transportFor: (source: McpClient.ConnectionSource) => Transport.Connect<any>,
   servers: S,
   options: McpGroup.Options<R> = {}
 ): Effect.Effect<McpGroup.Service, never, Scope.Scope | McpGroup.ServersContext<S> | R> =>
@@ -214,7 +217,7 @@ export const make = <S extends McpGroup.Servers, R = never>(
           if (Either.isLeft(source)) return yield* source.left
           yield* setState(name, ServerState.Connecting)
           // as McpClient.make does
-          const client = yield* InternalClient.make(InternalSource.toConnect(source.right), {
+          const client = yield* InternalClient.make(transportFor(source.right), {
             ...options.client,
             ...options.clients?.[name],
             autoConnect: true

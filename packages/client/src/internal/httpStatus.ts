@@ -8,7 +8,7 @@
 import * as Cause from "effect/Cause"
 import * as Predicate from "effect/Predicate"
 import type { Credentials } from "../HttpTransport.js"
-import { isProtocolError, isTransportError, TransportError } from "../McpError.js"
+import { isProtocolError, isTransportError, TransportError } from "./errors.js"
 
 const minSecretLength = 4
 

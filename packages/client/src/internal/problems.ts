@@ -7,7 +7,7 @@
  */
 import type * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import type { McpError } from "../McpError.js"
+import type { McpError } from "./errors.js"
 
 /** @internal */
 export const perSecond = 10

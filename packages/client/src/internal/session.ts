@@ -24,8 +24,8 @@ import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
-import type { McpError } from "../McpError.js"
-import { NotConnected, TransportError } from "../McpError.js"
+import type { McpError } from "./errors.js"
+import { NotConnected, TransportError } from "./errors.js"
 import type * as Protocol from "./protocol.js"
 
 /**

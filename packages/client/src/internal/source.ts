@@ -11,12 +11,12 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Predicate from "effect/Predicate"
-import * as HttpTransport from "../HttpTransport.js"
+import type * as HttpTransport from "../HttpTransport.js"
 import type { ConnectionSource } from "../McpClient.js"
-import { TransportError } from "../McpError.js"
-import * as StdioTransport from "../StdioTransport.js"
+import type * as StdioTransport from "../StdioTransport.js"
 import type * as Transport from "../Transport.js"
 import * as InternalConfig from "./config.js"
+import { TransportError } from "./errors.js"
 import * as Host from "./host.js"
 import * as InternalSdkTransport from "./sdkTransport.js"
 import * as InternalTransport from "./transport.js"
@@ -72,21 +72,39 @@ export const scriptCommand = (path: string): StdioTransport.StdioOptions | undef
   return undefined
 }
 
-const connectHttp = (source: HttpSource): Transport.Connect => {
+/**
+ * What a source asks for. The public `McpClient.transportFor` opens it: the
+ * transports are public modules the engine does not import.
+ *
+ * @internal
+ */
+export type Plan =
+  | { readonly _tag: "Http"; readonly options: HttpSource & { readonly url: URL } }
+  | { readonly _tag: "Sse"; readonly options: HttpSource & { readonly url: URL } }
+  | { readonly _tag: "Stdio"; readonly options: StdioTransport.StdioOptions }
+  | { readonly _tag: "Connect"; readonly connect: Transport.Connect<any> }
+
+const planHttp = (source: HttpSource): Plan => {
   const url = typeof source.url === "string" ? new URL(source.url) : source.url
   const declared = source.transport ?? source.type
-  const kind = declared === undefined
-    ? (url.pathname.replace(/\/+$/, "").endsWith("/sse") ? "sse" : "streamable-http")
-    : declared === "sse"
-    ? "sse"
-    : "streamable-http"
-  if (kind === "streamable-http") return HttpTransport.make({ ...source, url })
-  // loaded when used: the SDK's transport brings its zod schemas (4.5 MB of heap)
-  return InternalSdkTransport.fromSdk(Effect.map(
-    Effect.promise(() => import("@modelcontextprotocol/sdk/client/sse.js")),
-    ({ SSEClientTransport }) => new SSEClientTransport(url, HttpTransport.sdkOptions(source))
-  ))
+  const sse = declared === undefined ? url.pathname.replace(/\/+$/, "").endsWith("/sse") : declared === "sse"
+  return { _tag: sse ? "Sse" : "Http", options: { ...source, url } }
 }
+
+/**
+ * The legacy SSE transport, the SDK's: loaded when used, as it brings the
+ * SDK's zod schemas (4.5 MB of heap).
+ *
+ * @internal
+ */
+export const connectSse = (
+  url: URL,
+  options: ReturnType<typeof HttpTransport.sdkOptions>
+): Transport.Connect =>
+  InternalSdkTransport.fromSdk(Effect.map(
+    Effect.promise(() => import("@modelcontextprotocol/sdk/client/sse.js")),
+    ({ SSEClientTransport }) => new SSEClientTransport(url, options)
+  ))
 
 // The server gets an SDK transport of ours whose messages land straight in
 // the client's inbox, and the client's messages reach the server in a
@@ -139,8 +157,10 @@ const connectSdkServer = (server: SdkServerLike): Transport.Connect =>
     })
   })
 
-const fail = (description: string): Transport.Connect =>
-  Effect.fail(new TransportError({ reason: "Connect", description }))
+const fail = (description: string): Plan => ({
+  _tag: "Connect",
+  connect: Effect.fail(new TransportError({ reason: "Connect", description }))
+})
 
 /**
  * What identifies a server for the protocol-era verdict the client keeps for
@@ -176,23 +196,20 @@ const stdioKey = (options: StdioTransport.StdioOptions) =>
   `stdio ${JSON.stringify([options.command, ...(options.args ?? []), options.cwd ?? ""])}`
 
 /** @internal */
-export const toConnect = <S extends ConnectionSource>(source: S): Transport.Connect<SourceContext<S>> =>
-  resolve(source) as Transport.Connect<SourceContext<S>>
-
-const resolve = (source: ConnectionSource): Transport.Connect<any> => {
-  if (Effect.isEffect(source)) return source
+export const plan = (source: ConnectionSource): Plan => {
+  if (Effect.isEffect(source)) return { _tag: "Connect", connect: source }
   if (typeof source === "string") {
-    if (isHttpUrl(source)) return connectHttp({ url: source })
+    if (isHttpUrl(source)) return planHttp({ url: source })
     const script = scriptCommand(source)
     return script === undefined
       ? fail(
         `cannot tell how to run "${source}": give an http(s) URL, a .js/.mjs/.ts/.py script, ` +
           `or a { command, args } object`
       )
-      : StdioTransport.make(script)
+      : { _tag: "Stdio", options: script }
   }
-  if (source instanceof URL) return connectHttp({ url: source })
-  if (isSdkServer(source)) return connectSdkServer(source)
+  if (source instanceof URL) return planHttp({ url: source })
+  if (isSdkServer(source)) return { _tag: "Connect", connect: connectSdkServer(source) }
   if ("mcpServers" in source || "servers" in source) {
     const servers = "mcpServers" in source ? source.mcpServers : source.servers
     const names = Object.keys(servers)
@@ -209,9 +226,9 @@ const resolve = (source: ConnectionSource): Transport.Connect<any> => {
     const checked = InternalConfig.decodeServer(entry)
     return Either.isLeft(checked)
       ? fail(`the config entry "${name}" is not a server: ${checked.left}`)
-      : resolve(entry)
+      : plan(entry)
   }
-  if ("command" in source) return StdioTransport.make(source)
-  if ("url" in source) return connectHttp(source)
+  if ("command" in source) return { _tag: "Stdio", options: source }
+  if ("url" in source) return planHttp(source)
   return fail("unrecognised connection source")
 }

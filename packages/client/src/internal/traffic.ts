@@ -22,11 +22,11 @@ import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as McpClient from "../McpClient.js"
-import type { HandlerError } from "../McpError.js"
-import { ProtocolError } from "../McpError.js"
-import * as McpSchema from "../McpSchema.js"
 import { checkAnswer } from "./elicitation.js"
+import type { HandlerError } from "./errors.js"
+import { ProtocolError } from "./errors.js"
 import type * as Protocol from "./protocol.js"
+import * as McpSchema from "./schema.js"
 
 /** @internal */
 export interface Traffic {

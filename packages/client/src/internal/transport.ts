@@ -7,9 +7,9 @@
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import type { TransportError } from "../McpError.js"
-import type * as McpSchema from "../McpSchema.js"
 import type * as Transport from "../Transport.js"
+import type { TransportError } from "./errors.js"
+import type * as McpSchema from "./schema.js"
 
 /** @internal */
 export const TypeId: Transport.TypeId = Symbol.for("@effect-mcp/client/Transport") as Transport.TypeId
