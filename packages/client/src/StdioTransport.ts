@@ -345,11 +345,15 @@ export const makeCommand = (
       reason: "Closed",
       description: `${who} has ended; nothing more can be sent`
     })
+    // the server reads to the end of its input and stops
+    const endInput = () => {
+      outbox.close(closedError)
+      wake()
+    }
     yield* process.exitCode.pipe(
       Effect.match({ onSuccess: (code) => `exited with code ${code}`, onFailure: (error) => error.message }),
       Effect.flatMap((description) => {
-        outbox.close(closedError)
-        wake()
+        endInput()
         return Deferred.succeed(exited, description)
       }),
       Effect.forkScoped
@@ -371,8 +375,7 @@ export const makeCommand = (
     const hasGroups = host?.platform !== "win32" && typeof host?.kill === "function"
     yield* Effect.addFinalizer(() =>
       Effect.gen(function*() {
-        outbox.close(closedError)
-        wake()
+        endInput()
         yield* within(Deferred.await(exited), closeMillis)
         if (!hasGroups) {
           if (Option.isSome(yield* within(process.kill("SIGTERM"), closeMillis))) return
@@ -430,6 +433,7 @@ export const makeCommand = (
           Effect.zipRight(ending)
         ),
       abandon: (id) => outbox.abandon(id),
+      beginClose: endInput,
       bytes: () => count
     })
   })

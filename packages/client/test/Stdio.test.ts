@@ -1,4 +1,4 @@
-import { McpClient, McpError } from "@effect-mcp/client"
+import { McpClient, McpError, StdioTransport } from "@effect-mcp/client"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber } from "effect"
 import * as ChildProcess from "node:child_process"
@@ -25,6 +25,24 @@ for (const launcher of launchers) {
         assert.strictEqual(spawned.length, 1)
         for (const pid of spawned) assert.isFalse(isAlive(pid), `pid ${pid} still alive after release`)
         assert.isFalse(yield* client.isConnected)
+      }).pipe(Effect.provide(launcher.layer)))
+
+    it.scopedLive("beginClose ends the server's input at once: it exits while the transport's scope is still open", () =>
+      Effect.gen(function*() {
+        // a server that reads until its input ends, then has nothing left to do
+        const transport = yield* StdioTransport.make({
+          command: process.execPath,
+          args: ["-e", "process.stdin.resume()"]
+        })
+        const reading = yield* Effect.fork(transport.run(() => {}))
+        assert.isFunction(transport.beginClose)
+        transport.beginClose!()
+        const error = yield* Effect.flip(Fiber.join(reading))
+        assert.strictEqual(error.reason, "Closed")
+        assert.include(error.message, "exited with code 0")
+        // nothing more is sent once closing has begun
+        const refused = yield* Effect.flip(transport.send({ jsonrpc: "2.0", method: "ping", id: 1 }))
+        assert.strictEqual(refused.reason, "Closed")
       }).pipe(Effect.provide(launcher.layer)))
 
     it.scopedLive("closing ends a server that ignores stdin closing and SIGTERM", () =>
