@@ -608,17 +608,18 @@ export type SourceContext<S> = internalSource.SourceContext<S>
  * @since 0.1.0
  * @category constructors
  */
-export const transportFor = <S extends ConnectionSource>(source: S): Transport.Connect<SourceContext<S>> => {
-  const plan = internalSource.plan(source)
+export const transportFor = <S extends ConnectionSource>(source: S): Transport.Connect<SourceContext<S>> =>
+  open(internalSource.plan(source))
+
+// the context is SourceContext<S>: what the plan's transport needs (a command executor for stdio, none for HTTP)
+const open = (plan: internalSource.Plan): Transport.Connect<any> => {
   switch (plan._tag) {
     case "Http":
-      return HttpTransport.make(plan.options) as Transport.Connect<SourceContext<S>>
+      return HttpTransport.make(plan.options)
     case "Sse":
-      return internalSource.connectSse(plan.options.url, HttpTransport.sdkOptions(plan.options)) as Transport.Connect<
-        SourceContext<S>
-      >
+      return internalSource.connectSse(plan.options.url, HttpTransport.sdkOptions(plan.options))
     case "Stdio":
-      return StdioTransport.make(plan.options) as Transport.Connect<SourceContext<S>>
+      return StdioTransport.make(plan.options)
     case "Connect":
       return plan.connect
   }
