@@ -71,9 +71,10 @@ const measureRound = async (client, transport, servers, round) => {
   const throughputCalls = size.throughput[plain.kind]
   // one unrecorded session first: what a process pays once (lazy imports, JIT) is not a connect's cost
   if (round === 0 && size.warmupConnect) await W.connectOnce(client, plain)
-  const connects = []
-  for (let i = 0; i < size.connect; i++) connects.push(await W.connectOnce(client, plain))
-  record(transport, "connect + first call (ms)", client.name, W.median(connects))
+  const sessions = []
+  for (let i = 0; i < size.connect; i++) sessions.push(await W.sessionOnce(client, plain))
+  record(transport, "connect + first call (ms)", client.name, W.median(sessions.map(({ total }) => total)))
+  record(transport, "close (ms)", client.name, W.median(sessions.map(({ close }) => close)))
 
   const session = await client.connect(plain)
   try {

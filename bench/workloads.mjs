@@ -99,13 +99,18 @@ export const echo = async (session) => {
 }
 
 /** Opens a session (`options`: the client's connect options), calls add, closes: milliseconds. */
-export const connectOnce = async (client, to, options) => {
+export const connectOnce = async (client, to, options) => (await sessionOnce(client, to, options)).total
+
+/** One session: connect, one call, close; the whole in milliseconds, and the close alone. */
+export const sessionOnce = async (client, to, options) => {
   const started = performance.now()
   const session = await client.connect(to, options)
   const result = await session.callTool("add", { a: 2, b: 3 })
   expect(result.structuredContent?.sum === 5, "add")
+  const closing = performance.now()
   await session.close()
-  return performance.now() - started
+  const ended = performance.now()
+  return { total: ended - started, close: ended - closing }
 }
 
 /** Sequential echo calls: microseconds per call, each. */

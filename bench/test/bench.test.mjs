@@ -18,7 +18,9 @@ for (const transport of W.transports) {
     for (const client of clientsOn(transport)) {
       it(`${client.name}: every workload returns the right result`, async () => {
         const to = W.target(transport, 0, servers)
-        assert.isAbove(await W.connectOnce(client, to), 0)
+        const once = await W.sessionOnce(client, to)
+        assert.isAbove(once.close, 0)
+        assert.isAbove(once.total, once.close)
         const session = await client.connect(to)
         try {
           assert.strictEqual((await W.latencies(session, 5)).length, 5)
