@@ -23,11 +23,7 @@
  * @since 0.1.0
  */
 
-/**
- * The error classes (`NotConnected`, `ToolError`, `McpRpcError`, `TimeoutError`,
- * `TransportError`, `ProtocolError`, `HandlerError`, `GroupError`), their union
- * `McpError` with its schema, and a guard for each.
- *
- * @since 0.1.0
- */
+// The definitions live in internal/ so that the engine can use them without
+// importing a public module; docgen documents this re-export with the module's
+// comment above.
 export * from "./internal/errors.js"

@@ -19,10 +19,7 @@
  * @since 0.1.0
  */
 
-/**
- * Every schema, type and constant of the protocol: versions, JSON-RPC
- * envelopes, requests, results and notifications.
- *
- * @since 0.1.0
- */
+// The definitions live in internal/ so that the engine can use them without
+// importing a public module; docgen documents this re-export with the module's
+// comment above.
 export * from "./internal/schema.js"
