@@ -34,7 +34,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import * as Http from "node:http"
 import * as Https from "node:https"
 import * as Answers from "./internal/answers.js"
@@ -418,7 +418,8 @@ export const make = (
         }))
     }
 
-    yield* Effect.addFinalizer(() =>
+    yield* Scope.addFinalizer(
+      yield* Effect.scope,
       Effect.gen(function*() {
         state.open = false
         for (const timer of timers) clearTimeout(timer)
@@ -429,7 +430,7 @@ export const make = (
         for (const outgoing of requests) cut(outgoing)
         agent.destroy()
         yield* Deferred.succeed(ended, void 0)
-      })
+      }).pipe(Effect.uninterruptible)
     )
 
     return Transport.make({

@@ -29,7 +29,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Runtime from "effect/Runtime"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import { Buffer, isAscii } from "node:buffer"
 import * as ChildProcess from "node:child_process"
 import * as Fs from "node:fs"
@@ -117,34 +117,44 @@ export const make = (
     const stderr = new StdioTransport.StderrLines(options)
     const closeMillis = Duration.toMillis(Duration.decode(options.closeTimeout ?? Duration.seconds(2)))
 
-    const child = yield* Effect.acquireRelease(
-      Effect.async<ChildProcess.ChildProcess, TransportError>((resume) => {
-        const child = ChildProcess.spawn(options.command, options.args ?? [], {
-          cwd: options.cwd,
-          env: StdioTransport.environment(options),
-          stdio: ["pipe", "pipe", "pipe"],
-          detached: process.platform !== "win32"
-        })
-        const onError = (error: NodeJS.ErrnoException) => {
-          resume(Effect.fail(
-            new TransportError({
-              reason: "Spawn",
-              description: error.code === "ENOENT"
-                ? `"${options.command}" was not found. Check the command name and PATH (full command: ${
-                  describeCommand(options)
-                })`
-                : `${describeCommand(options)}: ${error.message}`,
-              cause: error
-            })
-          ))
-        }
-        child.once("error", onError)
-        child.once("spawn", () => {
-          child.off("error", onError)
-          resume(Effect.succeed(child))
-        })
-      }),
-      (child) => Effect.ensuring(close(child), Effect.sync(() => end(Exit.void)))
+    const scope = yield* Effect.scope
+    const child = yield* Effect.async<ChildProcess.ChildProcess, TransportError>((resume) => {
+      const child = ChildProcess.spawn(options.command, options.args ?? [], {
+        cwd: options.cwd,
+        env: StdioTransport.environment(options),
+        stdio: ["pipe", "pipe", "pipe"],
+        detached: process.platform !== "win32"
+      })
+      const onError = (error: NodeJS.ErrnoException) => {
+        resume(Effect.fail(
+          new TransportError({
+            reason: "Spawn",
+            description: error.code === "ENOENT"
+              ? `"${options.command}" was not found. Check the command name and PATH (full command: ${
+                describeCommand(options)
+              })`
+              : `${describeCommand(options)}: ${error.message}`,
+            cause: error
+          })
+        ))
+      }
+      child.once("error", onError)
+      child.once("spawn", () => {
+        child.off("error", onError)
+        resume(Effect.succeed(child))
+      })
+    }).pipe(
+      Effect.tap((child) =>
+        Scope.addFinalizer(
+          scope,
+          // close is defined below, with what it needs of the running child
+          Effect.suspend(() => close(child)).pipe(
+            Effect.ensuring(Effect.sync(() => end(Exit.void))),
+            Effect.uninterruptible
+          )
+        )
+      ),
+      Effect.uninterruptible
     )
     const pid = child.pid!
     const who = `the server process (${describeCommand(options)}, pid ${pid})`

@@ -26,7 +26,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import * as Frames from "./internal/frames.js"
 import * as HttpStatus from "./internal/httpStatus.js"
 import * as McpAuth from "./McpAuth.js"
@@ -558,13 +558,16 @@ export const makeSdk = (options: HttpOptions): Effect.Effect<Transport.Transport
       wrapSend: finishingAuth(sdk, sdkOptionsOf, (cause) => cause instanceof UnauthorizedError)
     })
     // end the server-side session too, so nothing stays open on the server
-    yield* Effect.addFinalizer(() =>
-      sdk.sessionId === undefined
-        ? Effect.void
-        : Effect.promise(() => sdk.terminateSession().catch(() => undefined)).pipe(
-          Effect.interruptible,
-          Effect.timeoutOption(Duration.seconds(5))
-        )
+    yield* Scope.addFinalizer(
+      yield* Effect.scope,
+      Effect.suspend(() =>
+        sdk.sessionId === undefined
+          ? Effect.void
+          : Effect.promise(() => sdk.terminateSession().catch(() => undefined)).pipe(
+            Effect.interruptible,
+            Effect.timeoutOption(Duration.seconds(5))
+          )
+      )
     )
     return Transport.make({
       ...transport,

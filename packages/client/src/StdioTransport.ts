@@ -35,7 +35,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Host from "./internal/host.js"
 import { TransportError } from "./McpError.js"
@@ -373,7 +373,8 @@ export const makeCommand = (
       }).pipe(Effect.interruptible)
     const host = Host.hostProcess()
     const hasGroups = host?.platform !== "win32" && typeof host?.kill === "function"
-    yield* Effect.addFinalizer(() =>
+    yield* Scope.addFinalizer(
+      yield* Effect.scope,
       Effect.gen(function*() {
         endInput()
         yield* within(Deferred.await(exited), closeMillis)
@@ -387,7 +388,7 @@ export const makeCommand = (
         if (yield* groupGone(closeMillis)) return
         yield* within(process.kill("SIGKILL"), closeMillis)
         yield* groupGone(closeMillis)
-      }).pipe(Effect.ensuring(Effect.sync(ended)))
+      }).pipe(Effect.ensuring(Effect.sync(ended)), Effect.uninterruptible)
     )
 
     const splitter = Ndjson.makeLineSplitter({ maxLineBytes: maxMessageBytes })

@@ -25,7 +25,7 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Mailbox from "effect/Mailbox"
 import * as Predicate from "effect/Predicate"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Frames from "./internal/frames.js"
 import * as internal from "./internal/transport.js"
@@ -314,10 +314,13 @@ export const makeInMemoryPair: Effect.Effect<readonly [Transport, Transport], ne
   function*() {
     const ended = yield* Deferred.make<void, TransportError>()
     let open = true
-    yield* Effect.addFinalizer(() => {
-      open = false
-      return Deferred.succeed(ended, void 0)
-    })
+    yield* Scope.addFinalizer(
+      yield* Effect.scope,
+      Effect.suspend(() => {
+        open = false
+        return Deferred.succeed(ended, void 0)
+      })
+    )
     const closed = new TransportError({ reason: "Closed", description: "the in-memory peer is closed" })
     const side = (outbox: Inbox, inbox: Inbox): Transport =>
       make({

@@ -18,7 +18,7 @@ import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Runtime from "effect/Runtime"
 import * as Schema from "effect/Schema"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import type * as Tracer from "effect/Tracer"
 import type * as Transport from "../Transport.js"
 import { isMcpError, McpRpcError, ProtocolError, TimeoutError, TransportError } from "./errors.js"
@@ -783,10 +783,13 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
       Effect.interruptible,
       Effect.forkScoped
     )
-    yield* Effect.addFinalizer(() => {
-      transport.beginClose?.()
-      return shutdown(new TransportError({ reason: "Closed", description: "the client closed the session" }), true)
-    })
+    yield* Scope.addFinalizer(
+      yield* Effect.scope,
+      Effect.suspend(() => {
+        transport.beginClose?.()
+        return shutdown(new TransportError({ reason: "Closed", description: "the client closed the session" }), true)
+      })
+    )
 
     return {
       request,

@@ -12,7 +12,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Predicate from "effect/Predicate"
 import * as Runtime from "effect/Runtime"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import type { Credentials } from "../HttpTransport.js"
 import type * as SdkTransportModule from "../SdkTransport.js"
 import type * as Transport from "../Transport.js"
@@ -52,17 +52,20 @@ export const fromSdk = <E = never, R = never>(
     sdk.onclose = () => {
       Deferred.unsafeDone(ended, Exit.void)
     }
-    yield* Effect.acquireRelease(
-      Effect.tryPromise({
-        try: () => sdk.start(),
-        catch: (cause) => sdkFailure(cause, "Connect", undefined, credentials)
-      }),
-      () =>
+    const scope = yield* Effect.scope
+    yield* Effect.tryPromise({
+      try: () => sdk.start(),
+      catch: (cause) => sdkFailure(cause, "Connect", undefined, credentials)
+    }).pipe(
+      Effect.zipRight(Scope.addFinalizer(
+        scope,
         Effect.promise(() => sdk.close().catch(() => undefined)).pipe(
           Effect.interruptible,
           Effect.timeoutOption(options?.closeTimeout ?? defaultCloseTimeout),
           Effect.zipRight(Deferred.succeed(ended, void 0))
         )
+      )),
+      Effect.uninterruptible
     )
     const write = (message: McpSchema.JsonRpcMessage) =>
       Effect.tryPromise({

@@ -136,7 +136,7 @@ export const make = <S extends Session, R>(options: {
     const setState = (next: ConnectionState) => SubscriptionRef.set(state, next)
     // the state streams end with the client
     const ended = yield* Deferred.make<void>()
-    yield* Effect.addFinalizer(() => Deferred.succeed(ended, void 0))
+    yield* Scope.addFinalizer(clientScope, Deferred.succeed(ended, void 0))
     let live: Live<S> | undefined
     let everConnected = false
     // The reconnect schedule gave up: later uses fail at once with this, for

@@ -11,6 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Predicate from "effect/Predicate"
+import * as Scope from "effect/Scope"
 import type * as HttpTransport from "../HttpTransport.js"
 import type { ConnectionSource } from "../McpClient.js"
 import type * as StdioTransport from "../StdioTransport.js"
@@ -136,13 +137,17 @@ const connectSdkServer = (server: SdkServerLike): Transport.Connect =>
         return Promise.resolve()
       }
     }
-    yield* Effect.acquireRelease(
-      Effect.tryPromise({
-        try: () => server.connect(serverSide),
-        catch: (cause) =>
-          new TransportError({ reason: "Connect", description: `the in-process server did not start: ${cause}`, cause })
-      }),
-      () => Effect.promise(() => server.close().catch(() => undefined).then(() => serverSide.close()))
+    const scope = yield* Effect.scope
+    yield* Effect.tryPromise({
+      try: () => server.connect(serverSide),
+      catch: (cause) =>
+        new TransportError({ reason: "Connect", description: `the in-process server did not start: ${cause}`, cause })
+    }).pipe(
+      Effect.zipRight(Scope.addFinalizer(
+        scope,
+        Effect.promise(() => server.close().catch(() => undefined).then(() => serverSide.close()))
+      )),
+      Effect.uninterruptible
     )
     return InternalTransport.make({
       send: (message) =>

@@ -19,7 +19,7 @@ import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
 import * as Queue from "effect/Queue"
 import * as Schema from "effect/Schema"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as McpClient from "../McpClient.js"
 import { checkAnswer } from "./elicitation.js"
@@ -170,10 +170,8 @@ export const make = <R>(
     // them in order, and a slow handler holds up only other handlers, never
     // the reader or any response.
     // shut down with the client, so that every stream reading it ends too
-    const pubsub = yield* Effect.acquireRelease(
-      PubSub.sliding<McpSchema.ServerNotification>(options.notificationBuffer ?? 1024),
-      PubSub.shutdown
-    )
+    const pubsub = yield* PubSub.sliding<McpSchema.ServerNotification>(options.notificationBuffer ?? 1024)
+    yield* Scope.addFinalizer(yield* Effect.scope, PubSub.shutdown(pubsub))
     // handlers that fall 4096 notifications behind lose the newest ones (with a
     // warning): a flood from the server must not grow the host's memory
     const inbox = yield* Queue.dropping<McpSchema.ServerNotification>(inboxCapacity)
