@@ -197,6 +197,8 @@ export const make = (
     let stderrEnded = false
     let graceTimer: ReturnType<typeof setTimeout> | undefined
     let finished = false
+    // the client ended the server's input: its exit is the expected end, not an error to describe
+    let closing = false
 
     // The errors carry text only, nothing of the process: a client keeps the
     // last error, which must not keep the pipes and buffers of the session.
@@ -215,6 +217,7 @@ export const make = (
         const rest = stderr.end()
         if (rest.length > 0) runFork(stderr.run(rest))
       }
+      if (closing) return end(Exit.void)
       end(Exit.fail(
         new TransportError({
           reason: "Closed",
@@ -278,6 +281,7 @@ export const make = (
         return true
       }).pipe(Effect.interruptible)
     const endInput = () => {
+      closing = true
       outbox.close(closedError)
       flush()
       stdin.end()

@@ -350,6 +350,12 @@ export const makeCommand = (
       outbox.close(closedError)
       wake()
     }
+    // the client ended the server's input: its exit is the expected end, not an error to describe
+    let closing = false
+    const beginClose = () => {
+      closing = true
+      endInput()
+    }
     yield* process.exitCode.pipe(
       Effect.match({ onSuccess: (code) => `exited with code ${code}`, onFailure: (error) => error.message }),
       Effect.flatMap((description) => {
@@ -376,7 +382,7 @@ export const makeCommand = (
     yield* Scope.addFinalizer(
       yield* Effect.scope,
       Effect.gen(function*() {
-        endInput()
+        beginClose()
         yield* within(Deferred.await(exited), closeMillis)
         if (!hasGroups) {
           if (Option.isSome(yield* within(process.kill("SIGTERM"), closeMillis))) return
@@ -420,6 +426,7 @@ export const makeCommand = (
     const ending = Effect.gen(function*() {
       const description = yield* within(Deferred.await(exited), graceMillis)
       yield* within(stderrDone.await, graceMillis)
+      if (closing) return
       return yield* new TransportError({
         reason: "Closed",
         description: `${who} ${Option.getOrElse(description, () => "closed its stdout but is still running")}`,
@@ -434,7 +441,7 @@ export const makeCommand = (
           Effect.zipRight(ending)
         ),
       abandon: (id) => outbox.abandon(id),
-      beginClose: endInput,
+      beginClose,
       bytes: () => count
     })
   })
