@@ -39,6 +39,7 @@ import * as Http from "node:http"
 import * as Https from "node:https"
 import * as Answers from "./internal/answers.js"
 import * as Connection from "./internal/connection.js"
+import * as EventLoop from "./internal/eventLoop.js"
 import { headerValue, messageHeaders, refusedToken } from "./internal/messages.js"
 import * as Streams from "./internal/streams.js"
 
@@ -445,11 +446,14 @@ export const make = (
       // the stateless revision has no stream for what the server sends unasked
       ready: Effect.suspend(() => Connection.stateless(state) ? Effect.void : Deferred.await(startStandalone())),
       abandon,
-      beginClose: () => {
-        // nothing the server does from now on is reported or reopened
-        state.open = false
-        terminate()
-      },
+      beginClose: Effect.zipRight(
+        Effect.sync(() => {
+          // nothing the server does from now on is reported or reopened
+          state.open = false
+          terminate()
+        }),
+        EventLoop.turn
+      ),
       sessionId: () => Connection.session(state),
       bytes: () => count
     })

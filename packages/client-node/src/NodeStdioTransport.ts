@@ -33,6 +33,7 @@ import * as Scope from "effect/Scope"
 import { Buffer, isAscii } from "node:buffer"
 import * as ChildProcess from "node:child_process"
 import * as Fs from "node:fs"
+import * as EventLoop from "./internal/eventLoop.js"
 
 const describeCommand = (options: StdioTransport.StdioOptions) => [options.command, ...(options.args ?? [])].join(" ")
 
@@ -313,7 +314,7 @@ export const make = (
       run: (onFrame) => inbox.run(onFrame),
       abandon: (id) => outbox.abandon(id),
       // the server exits while the client finishes the rest of its closing
-      beginClose: endInput,
+      beginClose: Effect.zipRight(Effect.sync(endInput), EventLoop.turn),
       bytes: () => count
     })
   })

@@ -441,7 +441,7 @@ export const makeCommand = (
           Effect.zipRight(ending)
         ),
       abandon: (id) => outbox.abandon(id),
-      beginClose,
+      beginClose: Effect.sync(beginClose),
       bytes: () => count
     })
   })

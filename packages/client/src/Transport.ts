@@ -114,9 +114,12 @@ export interface Transport {
    * ending the connection now (end the server's stdin, send the `DELETE`),
    * so that the server winds down while the client runs its other
    * finalizers; closing the transport's scope still waits for the end.
-   * Called at most once, first thing when the session closes.
+   * Run at most once, first thing when the session closes; it completes
+   * when what it started is under way (a Node transport lets the event loop
+   * turn, so that the pipe is ended or the request written before the
+   * client's other finalizers run).
    */
-  readonly beginClose?: (() => void) | undefined
+  readonly beginClose?: Effect.Effect<void> | undefined
   /** The session id the server gave (HTTP `Mcp-Session-Id`), for traces. */
   readonly sessionId?: (() => string | undefined) | undefined
   /** The bytes sent and received so far, for metrics (transports that count them). */
@@ -273,7 +276,7 @@ export const fromStream = (options: {
   readonly setProtocolVersion?: ((version: string | undefined) => void) | undefined
   readonly ready?: Effect.Effect<void> | undefined
   readonly abandon?: ((id: McpSchema.RequestId) => void) | undefined
-  readonly beginClose?: (() => void) | undefined
+  readonly beginClose?: Effect.Effect<void> | undefined
 }): Transport =>
   make({
     send: options.send,

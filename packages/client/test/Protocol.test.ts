@@ -18,7 +18,7 @@ describe("protocol", () => {
       const connect: Transport.Connect = Effect.gen(function*() {
         yield* Effect.addFinalizer(() => Effect.sync(() => events.push("transport scope closed")))
         const inner = yield* server.connect
-        return Transport.make({ ...inner, beginClose: () => events.push("beginClose") })
+        return Transport.make({ ...inner, beginClose: Effect.sync(() => events.push("beginClose")) })
       })
       const scope = yield* Scope.make()
       const client = yield* McpClient.make(connect).pipe(Scope.extend(scope))

@@ -37,8 +37,8 @@ for (const launcher of launchers) {
         })
         const reading = yield* Effect.fork(transport.run(() => {}))
         assert.strictEqual(childPids().filter((pid) => !before.has(pid)).length, 1)
-        assert.isFunction(transport.beginClose)
-        transport.beginClose!()
+        assert.isTrue(Effect.isEffect(transport.beginClose))
+        yield* transport.beginClose!
         // the end the client asked for is no failure: the reader just ends, once the server has exited
         yield* Fiber.join(reading)
         assert.deepStrictEqual(childPids().filter((pid) => !before.has(pid)), [])

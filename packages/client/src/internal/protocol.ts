@@ -785,10 +785,12 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
     )
     yield* Scope.addFinalizer(
       yield* Effect.scope,
-      Effect.suspend(() => {
-        transport.beginClose?.()
-        return shutdown(new TransportError({ reason: "Closed", description: "the client closed the session" }), true)
-      })
+      Effect.zipRight(
+        transport.beginClose ?? Effect.void,
+        Effect.suspend(() =>
+          shutdown(new TransportError({ reason: "Closed", description: "the client closed the session" }), true)
+        )
+      )
     )
 
     return {
