@@ -264,9 +264,12 @@ export const make = <R, RH = never>(
 
     // What the session's transport counted since the last operation, into the bytes metric
     let counted: { of: Transport.ByteCount; sent: number; received: number } | undefined
+    // looked up in the metric registry on first use: a client that keeps no metrics never does
+    let counters: readonly [sent: Metric.Metric.Counter<number>, received: Metric.Metric.Counter<number>] | undefined
     const countBytes = Effect.suspend(() => {
       const count = sessions.current()?.bytes?.()
       if (count === undefined) return Effect.void
+      const [bytesSent, bytesReceived] = counters ??= [bytesOf("transmit"), bytesOf("receive")]
       // a new session's transport counts from zero
       if (counted?.of !== count) counted = { of: count, sent: 0, received: 0 }
       const sent = count.sent - counted.sent
@@ -286,8 +289,6 @@ export const make = <R, RH = never>(
           ? { "network.io.direction": direction }
           : { "network.io.direction": direction, "network.transport": String(serverAttributes["network.transport"]) }
       )
-    const bytesSent = bytesOf("transmit")
-    const bytesReceived = bytesOf("receive")
 
     // An operation, traced and measured as asked: off, it is the operation itself.
     const observed = tracing !== "full" && !metrics
