@@ -114,7 +114,6 @@ export const make = (
     const runFork = Runtime.runFork(yield* Effect.runtime<never>())
     const ended = yield* Deferred.make<void, TransportError>()
     const inbox = new Transport.Inbox(ended)
-    const exited = yield* Deferred.make<void>()
     const stderr = new StdioTransport.StderrLines(options)
     const closeMillis = Duration.toMillis(Duration.decode(options.closeTimeout ?? Duration.seconds(2)))
 
@@ -261,7 +260,6 @@ export const make = (
     })
     child.on("exit", (code, signal) => {
       exitDescription = code !== null ? `exited with code ${code}` : `was killed by ${signal}`
-      Deferred.unsafeDone(exited, Exit.void)
       // sends still waiting for room end with the process
       outbox.close(closedError)
       settle()
@@ -270,8 +268,22 @@ export const make = (
 
     // -- closing: stdin ends, then the process group gets SIGTERM, then SIGKILL
 
+    // the exit or the deadline, on one callback and one timer: a race of two fibers costs more than the
+    // wait itself in a close, whose code runs cold
     const waitExit = (millis: number) =>
-      Effect.raceFirst(Effect.interruptible(Deferred.await(exited)), Effect.interruptible(afterMillis(millis)))
+      Effect.async<void>((resume) => {
+        const done = () => {
+          clearTimeout(timer)
+          child.off("exit", done)
+          resume(Effect.void)
+        }
+        const timer = setTimeout(done, millis)
+        child.once("exit", done)
+        return Effect.sync(() => {
+          clearTimeout(timer)
+          child.off("exit", done)
+        })
+      })
     const groupGone = (millis: number) =>
       Effect.gen(function*() {
         const deadline = Date.now() + millis
