@@ -1,7 +1,7 @@
 import { McpClient, McpError, Transport } from "@effect-mcp/client"
 import { McpTestServer, TestTransport } from "@effect-mcp/testing"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Fiber, Scope } from "effect"
+import { Deferred, Effect, Exit, Fiber, Scope } from "effect"
 
 const tool = (name: string): McpTestServer.TestTool => ({
   name,
@@ -26,6 +26,28 @@ describe("protocol", () => {
       assert.deepStrictEqual(events, [])
       yield* Scope.close(scope, Exit.void)
       assert.deepStrictEqual(events, ["beginClose", "transport scope closed"])
+    }))
+
+  // a transport of someone else's may fail in beginClose: the calls still waiting must end all the same
+  it.scopedLive("a beginClose that dies still fails the calls in flight: none is left waiting", () =>
+    Effect.gen(function*() {
+      const started = yield* Deferred.make<void>()
+      const server = yield* McpTestServer.make({
+        tools: [{ name: "never", handler: () => Effect.zipRight(Deferred.succeed(started, void 0), Effect.never) }]
+      })
+      const connect: Transport.Connect = Effect.map(
+        server.connect,
+        (inner) => Transport.make({ ...inner, beginClose: Effect.dieMessage("beginClose broke") })
+      )
+      const scope = yield* Scope.make()
+      const client = yield* McpClient.make(connect).pipe(Scope.extend(scope))
+      const call = yield* Effect.fork(client.callTool("never", {}))
+      yield* Deferred.await(started)
+      const closed = yield* Scope.close(scope, Exit.void).pipe(Effect.exit)
+      // the transport's defect is not hidden: closing says it
+      assert.isTrue(Exit.isFailure(closed))
+      const outcome = yield* Fiber.join(call).pipe(Effect.timeout("2 seconds"), Effect.flip)
+      assert.isTrue(McpError.isMcpError(outcome), String(outcome))
     }))
 
   it.scoped("list operations walk every page; Raw returns one page", () =>

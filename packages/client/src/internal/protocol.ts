@@ -788,7 +788,8 @@ export const make = (options: ProtocolOptions): Effect.Effect<Protocol, never, S
     // own, close to half of a cold in-memory close: docs/09-performance.md).
     yield* Scope.addFinalizer(
       yield* Effect.scope,
-      Effect.zipRight(
+      // a beginClose that dies (a transport of someone else's) must not leave the calls in flight waiting
+      Effect.ensuring(
         transport.beginClose ?? Effect.void,
         Effect.suspend(() =>
           shutdown(new TransportError({ reason: "Closed", description: "the client closed the session" }), true)
